@@ -97,14 +97,18 @@ export interface Model {
   warnings: string[];
 }
 
-/** Returns an attribute's value if present with the expected type, else `fallback`. */
-export function attr<T extends Attribute['type']>(
-  node: Node, name: string, type: T, fallback: Extract<Attribute, { type: T }>['value'],
-): Extract<Attribute, { type: T }>['value'] {
+/** The value type of attributes of type `T`. */
+export type AttrValue<T extends Attribute['type']> = Extract<Attribute, { type: T }>['value'];
+
+/**
+ * Returns an attribute's value if present with the expected type, else `fallback`.
+ * @example const strides = attr(node, 'strides', 'ints', [1, 1]);
+ */
+export function attr<T extends Attribute['type']>(node: Node, name: string, type: T, fallback: AttrValue<T>): AttrValue<T> {
   const a = node.attributes[name];
   if (a === undefined) return fallback;
   if (a.type !== type) throw new Error(`node '${node.name}' (${node.op}): attribute '${name}' is ${a.type}, expected ${type}`);
-  return a.value as Extract<Attribute, { type: T }>['value'];
+  return a.value as unknown as AttrValue<T>;
 }
 
 /** Creates an empty graph. */

@@ -1,0 +1,99 @@
+/**
+ * Backward rules of pooling.
+ * MaxPool: dY is scattered (with addition, so overlapping windows that share a maximum both
+ * contribute) through the argmax indices that MaxPool itself returns (ARCHITECTURE.md).
+ * AveragePool: dY divided by each window's element count, spread back over the window by a
+ * depthwise ConvTranspose with a kernel of ones; counts follow the spec's count_include_pad
+ * and ceil_mode rules. Global pools broadcast back.
+ */
+import { attr } from '../../graph/ir.ts';
+import { outputPadding, windowOf } from './conv-geometry.ts';
+import type { GradRule } from './rule.ts';
+
+export const maxPool: GradRule = {
+  ops: ['MaxPool'],
+  grad: (c) => [() => {
+    const e = c.e, x = c.node.inputs[0]!, xs = c.shape(x);
+    if (e.opset < 16) throw new Error(`node '${c.node.name}' (MaxPool): gradient needs opset >= 16 (ScatterElements with reduction)`);
+    const attrs = { ...c.node.attributes };
+    const [, idx] = e.b.node('MaxPool', [x], {}, 2);
+    // Copy the forward attributes onto the recomputation node, which also outputs indices.
+    const node = e.b.graph.nodes[e.b.graph.nodes.length - 1]!;
+    node.attributes = attrs;
+    const total = xs.reduce((p, d) => p * d, 1);
+    const flatIdx = e.reshape(idx!, [-1]);
+    const flatDy = e.reshape(c.dy()!, [-1]);
+    const zeros = e.zeros([total]);
+    const scattered = e.op('ScatterElements', [zeros, flatIdx, flatDy], { axis: 0, reduction: 'add' });
+    return e.reshape(scattered, xs);
+  }],
+};
+
+export const averagePool: GradRule = {
+  ops: ['AveragePool'],
+  grad: (c) => [() => {
+    const e = c.e, x = c.node.inputs[0]!, xs = c.shape(x), ys = c.shape(c.node.outputs[0]!);
+    const spatial = xs.slice(2), out = ys.slice(2);
+    const win = windowOf(c.node, spatial);
+    const includePad = attr(c.node, 'count_include_pad', 'int', 0) === 1;
+    const counts = windowCounts(spatial, out, win.kernel, win.strides, win.padsBegin, win.padsEnd, includePad);
+    const C = xs[1]!;
+    const countT = e.b.constant('float32', [1, 1, ...out], counts, 'poolcount');
+    const scaled = e.div(c.dy()!, countT);
+    const kSize = win.kernel.reduce((p, d) => p * d, 1);
+    const ones = e.b.constant('float32', [C, 1, ...win.kernel], new Float32Array(C * kSize).fill(1), 'ones');
+    return e.op('ConvTranspose', [scaled, ones], {
+      strides: win.strides, group: C, kernel_shape: win.kernel,
+      pads: [...win.padsBegin, ...win.padsEnd], output_padding: outputPadding(win, spatial, out),
+    });
+  }],
+};
+
+/**
+ * Elements averaged by each output position (row-major over `out`): the window clipped to the
+ * padded input when count_include_pad, to the real input otherwise (ONNX reference pool_impl).
+ */
+export function windowCounts(inSize: number[], out: number[], k: number[], s: number[], pb: number[], pe: number[], includePad: boolean): Float32Array {
+  const perAxis = out.map((o, a) => {
+    const lo = includePad ? -pb[a]! : 0;
+    const hi = includePad ? inSize[a]! + pe[a]! : inSize[a]!;
+    return Array.from({ length: o }, (_, i) => {
+      const start = i * s[a]! - pb[a]!;
+      return Math.max(0, Math.min(start + k[a]!, hi) - Math.max(start, lo));
+    });
+  });
+  const total = out.reduce((p, d) => p * d, 1);
+  const res = new Float32Array(total);
+  for (let flat = 0; flat < total; flat++) {
+    let rem = flat, prod = 1;
+    for (let a = out.length - 1; a >= 0; a--) {
+      const i = rem % out[a]!;
+      rem = Math.floor(rem / out[a]!);
+      prod *= perAxis[a]![i]!;
+    }
+    res[flat] = prod;
+  }
+  return res;
+}
+
+export const globalAveragePool: GradRule = {
+  ops: ['GlobalAveragePool'],
+  grad: (c) => [() => {
+    const xs = c.shape(c.node.inputs[0]!);
+    const n = xs.slice(2).reduce((p, d) => p * d, 1);
+    return c.e.expand(c.e.scale(c.dy()!, 1 / n), xs);
+  }],
+};
+
+export const globalMaxPool: GradRule = {
+  ops: ['GlobalMaxPool'],
+  grad: (c) => [() => {
+    const e = c.e, x = c.node.inputs[0]!, xs = c.shape(x);
+    const mask = e.op('Cast', [e.op('Equal', [x, c.node.outputs[0]!])], { to: 1 });
+    const axes = xs.slice(2).map((_, i) => 2 + i);
+    const ties = e.reduceSum(mask, axes, true);
+    return e.mul(mask, e.div(c.dy()!, ties));
+  }],
+};
+
+export const RULES: GradRule[] = [maxPool, averagePool, globalAveragePool, globalMaxPool];

@@ -1,0 +1,55 @@
+/**
+ * Concrete shapes and dtypes of every tensor of a graph for given input shapes, measured by one
+ * forward run that exposes every intermediate tensor. Gradient rules then work with exact static
+ * shapes (broadcast axes, window sizes), whatever symbolic dims the model declared.
+ */
+import type { Graph } from '../graph/ir.ts';
+import type { DType } from '../graph/tensor.ts';
+import type { ValueFacts } from './grad/autodiff.ts';
+import type { NdArray } from './ndarray.ts';
+import { cloneGraph } from './exec.ts';
+import { Session } from './session.ts';
+
+/** Facts measured by a probe run. */
+export class ProbedFacts implements ValueFacts {
+  constructor(private readonly shapes: Map<string, number[]>, private readonly dtypes: Map<string, DType>) {}
+  shape(name: string): number[] {
+    const s = this.shapes.get(name);
+    if (!s) throw new Error(`no shape known for tensor '${name}'`);
+    return s;
+  }
+  dtype(name: string): DType {
+    const d = this.dtypes.get(name);
+    if (!d) throw new Error(`no dtype known for tensor '${name}'`);
+    return d;
+  }
+  /** Records a tensor created after the probe (target subgraphs). */
+  set(name: string, dtype: DType, shape: number[]): void { this.shapes.set(name, shape); this.dtypes.set(name, dtype); }
+  has(name: string): boolean { return this.shapes.has(name); }
+}
+
+/**
+ * Runs `graph` once on `feeds` with every node output exposed and records shapes and dtypes
+ * (initializers and inputs included).
+ */
+export async function probe(graph: Graph, opsets: Record<string, number>, feeds: Record<string, NdArray>, label: string): Promise<ProbedFacts> {
+  const shapes = new Map<string, number[]>(), dtypes = new Map<string, DType>();
+  for (const v of graph.values.values()) {
+    if (v.initializer) { shapes.set(v.name, [...v.initializer.shape]); dtypes.set(v.name, v.initializer.dtype); }
+  }
+  for (const [name, a] of Object.entries(feeds)) { shapes.set(name, a.shape); dtypes.set(name, a.dtype); }
+  const g = cloneGraph(graph);
+  const all = new Set<string>(g.outputs);
+  for (const n of g.nodes) for (const o of n.outputs) if (o && !shapes.has(o)) all.add(o);
+  g.outputs = [...all];
+  // Outputs need no declared type: ORT infers them.
+  for (const o of g.outputs) { const v = g.values.get(o); if (v && !graph.outputs.includes(o)) g.values.set(o, { name: o }); }
+  const session = await Session.create(g, opsets, label);
+  try {
+    const out = await session.run(feeds, label);
+    for (const [name, a] of Object.entries(out)) { shapes.set(name, a.shape); dtypes.set(name, a.dtype); }
+  } finally {
+    await session.dispose();
+  }
+  return new ProbedFacts(shapes, dtypes);
+}

@@ -52,3 +52,17 @@ export function windowOf(node: Node, spatial: number[], kernelFromWeight?: numbe
 export function outputPadding(w: Window, inSize: number[], outSize: number[]): number[] {
   return inSize.map((x, i) => x - ((outSize[i]! - 1) * w.strides[i]! - w.padsBegin[i]! - w.padsEnd[i]! + w.dilations[i]! * (w.kernel[i]! - 1) + 1));
 }
+
+/**
+ * End pads and output_padding for a ConvTranspose that spreads a pooled gradient back to exactly
+ * `inSize`. With ceil_mode the last window may run past the padded input, which would need a
+ * negative output_padding; the excess is absorbed by a larger end pad instead.
+ */
+export function transposeFit(w: Window, inSize: number[], outSize: number[]): { padsEnd: number[]; outputPadding: number[] } {
+  const padsEnd: number[] = [], op: number[] = [];
+  inSize.forEach((x, i) => {
+    const total = (outSize[i]! - 1) * w.strides[i]! + w.dilations[i]! * (w.kernel[i]! - 1) + 1 - x - w.padsBegin[i]!;
+    if (total >= 0) { padsEnd.push(total); op.push(0); } else { padsEnd.push(0); op.push(-total); }
+  });
+  return { padsEnd, outputPadding: op };
+}

@@ -11,7 +11,7 @@ import type { GradContext, GradRule } from './rule.ts';
 
 /** Reshapes a per-channel [C] vector to broadcast over [N, C, ...spatial]. */
 function perChannel(c: GradContext, v: string, rank: number): string {
-  const C = c.shape(v)[0]!;
+  const C = c.shape(c.node.inputs[0]!)[1]!;
   return c.e.reshape(v, [1, C, ...new Array(Math.max(0, rank - 2)).fill(1)]);
 }
 

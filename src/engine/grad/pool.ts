@@ -7,7 +7,7 @@
  * and ceil_mode rules. Global pools broadcast back.
  */
 import { attr } from '../../graph/ir.ts';
-import { outputPadding, windowOf } from './conv-geometry.ts';
+import { transposeFit, windowOf } from './conv-geometry.ts';
 import type { GradRule } from './rule.ts';
 
 export const maxPool: GradRule = {
@@ -42,9 +42,10 @@ export const averagePool: GradRule = {
     const scaled = e.div(c.dy()!, countT);
     const kSize = win.kernel.reduce((p, d) => p * d, 1);
     const ones = e.b.constant('float32', [C, 1, ...win.kernel], new Float32Array(C * kSize).fill(1), 'ones');
+    const fit = transposeFit(win, spatial, out);
     return e.op('ConvTranspose', [scaled, ones], {
       strides: win.strides, group: C, kernel_shape: win.kernel,
-      pads: [...win.padsBegin, ...win.padsEnd], output_padding: outputPadding(win, spatial, out),
+      pads: [...win.padsBegin, ...fit.padsEnd], output_padding: fit.outputPadding,
     });
   }],
 };

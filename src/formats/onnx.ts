@@ -16,6 +16,7 @@ import { ProtoError, decode, decodePacked, readRange, type ByteRange, type Messa
 import type { FormatContext } from './context.ts';
 import { ONNX_DTYPES, ONNX_SCHEMA } from './onnx-schema.ts';
 import { groupByScopes } from './onnx-groups.ts';
+import { inferShapes } from '../graph/shapes/index.ts';
 
 /** Sniffs ONNX: by extension, or a protobuf whose first field is `ir_version` (tag 0x08) followed later by a graph. */
 export function match(ctx: FormatContext): boolean {
@@ -48,7 +49,7 @@ export async function open(ctx: FormatContext): Promise<Model> {
   const producer = [proto.producer_name, proto.producer_version].filter(Boolean).join(' ') || undefined;
   const fn = (proto.functions as Message[] | undefined) ?? [];
   if (fn.length) warnings.push(`${fn.length} model-local function(s) are shown as single nodes`);
-  return {
+  const model: Model = {
     format: 'onnx',
     formatLabel: `ONNX IR ${proto.ir_version ?? '?'}, opset ${opsets[''] ?? '?'}${Object.keys(opsets).filter((d) => d).map((d) => ` + ${d} ${opsets[d]}`).join('')}`,
     path: ctx.path,
@@ -58,6 +59,8 @@ export async function open(ctx: FormatContext): Promise<Model> {
     graph,
     warnings,
   };
+  inferShapes(model);
+  return model;
 }
 
 function readGraph(g: Message, ctx: FormatContext, warnings: string[]): Graph {

@@ -8,7 +8,11 @@ import { join } from 'node:path';
 import { NnlensError, asNnlensError } from '../errors.ts';
 import type { Model } from '../graph/ir.ts';
 import { FormatContext, type OpenOptions } from './context.ts';
+import * as kerasH5 from './keras-h5.ts';
+import * as kerasJson from './keras-json.ts';
+import * as kerasZip from './keras-zip.ts';
 import * as onnx from './onnx.ts';
+import * as tfjsLayers from './tfjs-layers.ts';
 
 /** A model format: how to recognize it and how to open it. */
 export interface Format {
@@ -21,6 +25,12 @@ export interface Format {
 
 const formats: Format[] = [
   { name: 'onnx', extensions: ['.onnx'], match: onnx.match, open: onnx.open },
+  // Keras HDF5 by magic bytes, whatever the extension (a legacy HDF5 model saved as `.keras`).
+  { name: 'keras-h5', extensions: ['.h5', '.hdf5', '.keras'], match: kerasH5.match, open: kerasH5.open },
+  { name: 'keras-zip', extensions: ['.keras'], match: kerasZip.match, open: kerasZip.open },
+  // TF.js layers before Keras architecture JSON: both are .json; a TF.js graph model matches neither.
+  { name: 'tfjs-layers', extensions: ['.json'], match: tfjsLayers.match, open: tfjsLayers.open },
+  { name: 'keras-json', extensions: ['.json'], match: kerasJson.match, open: kerasJson.open },
 ];
 
 /** Registers a format (used by loader modules listed in `formats/index.ts`). */

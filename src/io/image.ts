@@ -178,7 +178,10 @@ export async function encodePng(pixels: Uint8Array, width: number, height: numbe
   if (pixels.byteLength !== width * height * channels) {
     throw new Error(`encodePng: ${pixels.byteLength} bytes do not make a ${width}x${height} picture with ${channels} channels`);
   }
-  const buf = await sharp(pixels, { raw: { width, height, channels } }).png({ compressionLevel: 9 }).toBuffer();
+  let img = sharp(pixels, { raw: { width, height, channels } });
+  // Without this, libvips stores 1- and 2-channel input as RGB(A); grayscale PNGs are a third the size.
+  if (channels <= 2) img = img.toColourspace('b-w');
+  const buf = await img.png({ compressionLevel: 9 }).toBuffer();
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 

@@ -132,3 +132,13 @@ test('encodePng / writePng round-trip RGBA pixels exactly', async () => {
   assert.deepEqual([...(await sharp(f).raw().toBuffer())], [...rgba]);
   await assert.rejects(encodePng(rgba, 4, 4), /do not make a 4x4 picture/);
 });
+
+test('encodePng keeps 1- and 2-channel pictures grayscale', async () => {
+  const g = await encodePng(new Uint8Array([0, 128, 255, 7]), 2, 2, 1);
+  const m = await sharp(g).metadata();
+  assert.deepEqual([m.channels, m.space], [1, 'b-w']);
+  assert.deepEqual([...(await sharp(g).extractChannel(0).raw().toBuffer())], [0, 128, 255, 7]);
+  const ga = await encodePng(new Uint8Array([0, 255, 128, 0]), 2, 1, 2);
+  const ma = await sharp(ga).metadata();
+  assert.deepEqual([ma.channels, ma.hasAlpha], [2, true]);
+});

@@ -1,8 +1,14 @@
 /** The CLI's commands, in help order. Each entry adds one subcommand to the program. */
 import type { Command } from 'commander';
+import { registerSummary } from './summary.ts';
+import { registerDiagram } from './diagram.ts';
+import { registerWeights } from './weights.ts';
 
 /** A function that adds a subcommand to the program. */
 export type RegisterCommand = (program: Command) => void;
 
 export const COMMANDS: RegisterCommand[] = [
+  registerSummary,
+  registerDiagram,
+  registerWeights,
 ];

@@ -3,10 +3,10 @@
  * Pad, Resize, Upsample, Trilu, Compress, GridSample (ONNX Operators.md). Concat, Slice, Split and
  * Gather are also folded on small known values, as exporters build shape vectors with them.
  */
-import type { Dim, Shape } from '../ir.ts';
+import type { Dim } from '../ir.ts';
 import { attr } from '../ir.ts';
 import { elementAt, foldByIndex } from './fold.ts';
-import { dimAdd, dimCeilDiv, dimMul, dimSub, sameDim } from './symbolic.ts';
+import { dimAdd, dimCeilDiv, dimMul, dimSub } from './symbolic.ts';
 import { ints, like, normAxis, withValue, type Fact, type Rule } from './types.ts';
 
 /** Concat: dims along `axis` add up; the others must agree (the first known one is kept). */
@@ -224,11 +224,6 @@ const gridSample: Rule = (_node, [x, grid]) => [{
 }];
 
 const likeData: Rule = (_node, [x]) => [like(x)];
-
-/** Whether two shapes are known to be equal dim by dim. */
-export function sameShape(a: Shape | undefined, b: Shape | undefined): boolean {
-  return !!a && !!b && a.length === b.length && a.every((d, i) => sameDim(d, b[i]!));
-}
 
 /** Rules of this family, by ONNX op type. */
 export const indexingRules: Record<string, Rule> = {

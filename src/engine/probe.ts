@@ -12,7 +12,13 @@ import { Session } from './session.ts';
 
 /** Facts measured by a probe run. */
 export class ProbedFacts implements ValueFacts {
-  constructor(private readonly shapes: Map<string, number[]>, private readonly dtypes: Map<string, DType>) {}
+  constructor(
+    private readonly shapes: Map<string, number[]>,
+    private readonly dtypes: Map<string, DType>,
+    private readonly smallInts = new Map<string, number[]>(),
+  ) {}
+  /** Values of a small integer tensor measured by the probe (shape arithmetic: Slice starts, Reshape targets...). */
+  value(name: string): number[] | undefined { return this.smallInts.get(name); }
   shape(name: string): number[] {
     const s = this.shapes.get(name);
     if (!s) throw new Error(`no shape known for tensor '${name}'`);
@@ -33,7 +39,7 @@ export class ProbedFacts implements ValueFacts {
  * (initializers and inputs included).
  */
 export async function probe(graph: Graph, opsets: Record<string, number>, feeds: Record<string, NdArray>, label: string): Promise<ProbedFacts> {
-  const shapes = new Map<string, number[]>(), dtypes = new Map<string, DType>();
+  const shapes = new Map<string, number[]>(), dtypes = new Map<string, DType>(), smallInts = new Map<string, number[]>();
   for (const v of graph.values.values()) {
     if (v.initializer) { shapes.set(v.name, [...v.initializer.shape]); dtypes.set(v.name, v.initializer.dtype); }
   }
@@ -47,9 +53,14 @@ export async function probe(graph: Graph, opsets: Record<string, number>, feeds:
   const session = await Session.create(g, opsets, label);
   try {
     const out = await session.run(feeds, label);
-    for (const [name, a] of Object.entries(out)) { shapes.set(name, a.shape); dtypes.set(name, a.dtype); }
+    for (const [name, a] of Object.entries(out)) {
+      shapes.set(name, a.shape);
+      dtypes.set(name, a.dtype);
+      // Shape-computing subgraphs produce small int tensors; rules that need them as constants read them here.
+      if ((a.dtype === 'int64' || a.dtype === 'int32') && a.data.length <= 64) smallInts.set(name, Array.from(a.data as BigInt64Array, Number));
+    }
   } finally {
     await session.dispose();
   }
-  return new ProbedFacts(shapes, dtypes);
+  return new ProbedFacts(shapes, dtypes, smallInts);
 }

@@ -4,6 +4,7 @@
  * `layer4/layer4.1`, `layer4 > layer4.1`) meaning the tensors that leave that group.
  */
 import { NnlensError } from '../errors.ts';
+import { scopesOf } from '../formats/onnx-groups.ts';
 import type { ExecGraph } from './exec.ts';
 
 /** Ops whose outputs are shape plumbing, never what a user means by "the layer's output". */
@@ -15,38 +16,44 @@ const PLUMBING = new Set(['Shape', 'Constant', 'ConstantOfShape', 'Size']);
  */
 export function resolveRef(exec: ExecGraph, ref: string): string[] {
   const g = exec.graph;
-  const src = exec.model.graph;
   const fromSource = exec.sourceOutputs.get(ref);
   if (fromSource) return fromSource;
   if (g.values.has(ref) && (g.inputs.includes(ref) || g.nodes.some((n) => n.outputs.includes(ref)))) return [ref];
-  const path = ref.split(/\s*>\s*|\//).filter(Boolean);
-  const inGroup = (group: string[]): boolean => {
-    if (path.length === 1) {
-      const i = group.indexOf(path[0]!);
-      return i >= 0;
-    }
-    for (let s = 0; s + path.length <= group.length; s++) {
-      if (path.every((p, k) => group[s + k] === p)) return true;
-    }
-    return false;
-  };
-  const members = src.nodes.filter((n) => inGroup(n.group));
-  if (members.length > 0) {
-    const memberSet = new Set(members.map((n) => n.name));
-    const produced = new Set(members.flatMap((n) => (PLUMBING.has(n.op) ? [] : n.outputs)));
-    const leaving: string[] = [];
-    for (const n of src.nodes) {
-      if (memberSet.has(n.name) || PLUMBING.has(n.op)) continue;
-      for (const i of n.inputs) if (produced.has(i) && !leaving.includes(i)) leaving.push(i);
-    }
-    for (const o of src.outputs) if (produced.has(o) && !leaving.includes(o)) leaving.push(o);
-    const names = leaving.flatMap((t) => mapSourceTensor(exec, t));
+  // `layer4 > layer4.1`, `layer4/layer4.1`, and PyTorch's dotted `inception5b.branch1` (whose
+  // exported scopes are `inception5b`, `branch1`) all name module paths.
+  const paths = [ref.split(/\s*>\s*|\//).filter(Boolean), ref.split(/\s*>\s*|\/|\./).filter(Boolean)];
+  for (const path of paths) {
+    const names = groupOutputs(exec, path);
     if (names.length > 0) return names;
   }
   throw new NnlensError(exec.model.path, `no layer, tensor or module named '${ref}'${suggest(exec, ref)}`);
 }
 
 /** A source tensor's executable name(s): the same name for ONNX; via the node map otherwise. */
+/** Tensors leaving the module at `path` (consumed outside it, or graph outputs). */
+function groupOutputs(exec: ExecGraph, path: string[]): string[] {
+  const src = exec.model.graph;
+  const inGroup = (group: string[]): boolean => {
+    for (let s = 0; s + path.length <= group.length; s++) {
+      if (path.every((p, k) => group[s + k] === p)) return true;
+    }
+    return false;
+  };
+  // ONNX node names carry the full module path, including single-node modules that have no group of their own.
+  const scopes = (n: (typeof src.nodes)[number]): string[] => (exec.model.format === 'onnx' ? scopesOf(n.name) : n.group);
+  const members = src.nodes.filter((n) => inGroup(scopes(n)));
+  if (members.length === 0) return [];
+  const memberSet = new Set(members.map((n) => n.name));
+  const produced = new Set(members.flatMap((n) => (PLUMBING.has(n.op) ? [] : n.outputs)));
+  const leaving: string[] = [];
+  for (const n of src.nodes) {
+    if (memberSet.has(n.name) || PLUMBING.has(n.op)) continue;
+    for (const i of n.inputs) if (produced.has(i) && !leaving.includes(i)) leaving.push(i);
+  }
+  for (const o of src.outputs) if (produced.has(o) && !leaving.includes(o)) leaving.push(o);
+  return leaving.flatMap((t) => mapSourceTensor(exec, t));
+}
+
 function mapSourceTensor(exec: ExecGraph, t: string): string[] {
   if (exec.model.format === 'onnx') return [t];
   for (const n of exec.model.graph.nodes) {

@@ -27,7 +27,7 @@ export async function getRuntime(): Promise<Runtime> {
 export function sessionOptions(): InferenceSession.SessionOptions {
   const threads = typeof process !== 'undefined' ? Number(process.env.NNLENS_THREADS ?? 0) : 0;
   return {
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: (typeof process !== 'undefined' && (process.env.NNLENS_ORT_OPT as 'all' | undefined)) || 'all',
     ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
     executionMode: 'sequential',
     logSeverityLevel: 3,

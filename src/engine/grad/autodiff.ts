@@ -17,6 +17,8 @@ import type { GradContext, GradRule } from './rule.ts';
 export interface ValueFacts {
   shape(name: string): number[];
   dtype(name: string): DType;
+  /** Values of small integer tensors computed at run time (when known). */
+  value?(name: string): number[] | undefined;
 }
 
 const FLOAT: ReadonlySet<DType> = new Set<DType>(['float32', 'float64', 'float16', 'bfloat16']);
@@ -82,7 +84,7 @@ export function appendBackward(graph: Graph, facts: ValueFacts, rules: ReadonlyM
       dyOrZeros: (k) => dys[k] ?? e.zeros(facts.shape(node.outputs[k]!)),
       shape: (name) => facts.shape(name),
       dtype: (name) => facts.dtype(name),
-      constant: (name) => constantValues(graph, name),
+      constant: (name) => constantValues(graph, name) ?? facts.value?.(name),
     };
     const thunks = rule.grad(ctx);
     node.inputs.forEach((x, k) => {

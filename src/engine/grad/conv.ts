@@ -27,7 +27,7 @@ export const conv: GradRule = {
         const flipPads = win.kernel.map((k, i) => win.dilations[i]! * (k - 1));
         const pb = flipPads.map((p, i) => p - win.padsBegin[i]!), pe = flipPads.map((p, i) => p - win.padsEnd[i]!);
         const wConst = c.constant(w) !== undefined;
-        if (win.strides.every((s) => s === 1) && wConst && [...pb, ...pe].every((p) => p >= 0)) {
+        if (!process.env.NNLENS_NO_FLIP && win.strides.every((s) => s === 1) && wConst && [...pb, ...pe].every((p) => p >= 0)) {
           const flipped = flipKernel(c, w, ws, group);
           return e.op('Conv', [dy(), flipped], { dilations: win.dilations, group, pads: [...pb, ...pe], kernel_shape: win.kernel });
         }

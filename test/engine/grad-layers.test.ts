@@ -21,7 +21,7 @@ test('MatMul (batched, broadcast, 1-D) and Gemm (all transposes)', async () => {
 });
 
 test('Conv: strides, pads, dilations, groups, auto_pad, 1-D; weight and bias gradients', async () => {
-  const cases = [
+  const cases: { x: number[]; w: number[]; attrs: Record<string, number[] | number | string> }[] = [
     { x: [2, 3, 7, 6], w: [4, 3, 3, 3], attrs: { pads: [1, 1, 1, 1] } },
     { x: [1, 4, 9, 8], w: [6, 2, 3, 2], attrs: { strides: [2, 1], pads: [1, 0, 2, 1], group: 2 } },
     { x: [1, 2, 9, 9], w: [2, 2, 3, 3], attrs: { dilations: [2, 2], strides: [2, 2] } },

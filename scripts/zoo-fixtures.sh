@@ -6,7 +6,8 @@
 # copied into the repository (tests find them in .zoo/ or /work/zoo, see scripts/make-zoo.sh).
 #
 # Usage:   scripts/zoo-fixtures.sh [ZOO_DIR]
-#            ZOO_DIR   a zoo built by make-zoo (default: .zoo, then /work/zoo); when none holds the
+#            ZOO_DIR   a zoo built by make-zoo (default: $NNLENS_ZOO when set, else .zoo, then
+#                      /work/zoo, as test/helpers/zoo.ts looks for it); when none holds the
 #                      small models, they are built into a temporary folder (needs python3-torch,
 #                      see scripts/make-zoo.sh; a few seconds).
 # Writes:  test/fixtures/zoo/{NAME/*, zoo.json, SOURCE.txt}; refuses to exceed 3 MB in total.
@@ -22,7 +23,8 @@ has_small() { for n in "${SMALL[@]}"; do [[ -f "$1/$n/model.onnx" ]] || return 1
 zoo="${1:-}"
 tmp=""
 if [[ -z "$zoo" ]]; then
-  for cand in .zoo /work/zoo; do
+  if [[ -n "${NNLENS_ZOO:-}" ]]; then cands=("$NNLENS_ZOO"); else cands=(.zoo /work/zoo); fi
+  for cand in "${cands[@]}"; do
     if has_small "$cand" 2>/dev/null; then zoo="$cand"; break; fi
   done
 fi

@@ -17,6 +17,7 @@ import { resolveRef } from './refs.ts';
 import { Session } from './session.ts';
 import { TARGET_INDEX, TARGET_WEIGHTS, buildTarget, usesIndex, type TargetSpec } from './targets.ts';
 import { GRAD_OPSET, upgradeOpset } from './upgrade.ts';
+import { hasRnn, unrollRnns } from './unroll-rnn.ts';
 
 /** Result of a forward run. */
 export interface RunResult {
@@ -144,7 +145,15 @@ export class Engine {
       : { [TARGET_WEIGHTS]: { dtype: 'float32' as const, shape: [1], data: new Float32Array([1]) } };
     const probeGraph = cloneGraph(g);
     probeGraph.outputs = [...src.graph.outputs, loss];
-    const facts = await probe(probeGraph, opsets, { ...feeds, ...dummy }, this.model.path);
+    let facts = await probe(probeGraph, opsets, { ...feeds, ...dummy }, this.model.path);
+    if (hasRnn(g)) {
+      // Recurrent layers are differentiated through their unrolled form, which needs the sequence length.
+      const measured = facts;
+      unrollRnns(g, opset, (t) => measured.shape(t));
+      const again = cloneGraph(g);
+      again.outputs = [...src.graph.outputs, loss];
+      facts = await probe(again, opsets, { ...feeds, ...dummy }, this.model.path);
+    }
     const wrtNames = req.wrt.map((w) => (src.graph.inputs.includes(w) ? w : this.single(w)));
     const gradNames = appendBackward(g, facts, GRAD_RULES, e, loss, wrtNames);
     const captureNames = new Map((req.capture ?? []).map((r) => [r, this.resolve(r)]));

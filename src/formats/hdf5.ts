@@ -23,8 +23,19 @@ let diskLib: Promise<H5Lib> | undefined;
 let memLib: Promise<{ lib: H5Lib; module: H5Ready }> | undefined;
 let memCounter = 0;
 
+/**
+ * Imports an h5wasm build. The dev loader tsx rewrites every dynamic `import(` in each module it
+ * loads and builds a source map for it; on h5wasm's 4 MB one-line Emscripten bundle that costs
+ * about 5 s per process. A `tsx-namespace` query makes tsx hand the module (and its imports) to
+ * Node untouched; plain Node ignores the query.
+ */
+async function importH5(spec: 'h5wasm' | 'h5wasm/node'): Promise<H5Lib> {
+  const url = `${import.meta.resolve(spec)}?tsx-namespace=nnlens-h5wasm`;
+  return ((await import(url)) as typeof import('h5wasm')).default;
+}
+
 async function loadDiskLib(): Promise<H5Lib> {
-  const lib = (await import('h5wasm/node')).default;
+  const lib = await importH5('h5wasm/node');
   const module = await lib.ready;
   // Throw instead of printing the HDF5 diagnostic stack to stderr (h5wasm >= 0.7.2).
   module.activate_throwing_error_handler();
@@ -32,7 +43,7 @@ async function loadDiskLib(): Promise<H5Lib> {
 }
 
 async function loadMemLib(): Promise<{ lib: H5Lib; module: H5Ready }> {
-  const lib = (await import('h5wasm')).default;
+  const lib = await importH5('h5wasm');
   const module = await lib.ready;
   module.activate_throwing_error_handler();
   return { lib, module };

@@ -16,7 +16,8 @@ export function tempDir(): string {
 
 /** Writes an HDF5 file with h5wasm (node build: real files). */
 export async function writeH5(path: string, build: (f: H5File) => void): Promise<void> {
-  const h5 = (await import('h5wasm/node')).default;
+  // Same tsx bypass as src/formats/hdf5.ts (tsx would spend ~5 s rewriting h5wasm's bundle).
+  const h5 = ((await import(`${import.meta.resolve('h5wasm/node')}?tsx-namespace=nnlens-h5wasm`)) as typeof import('h5wasm')).default;
   await h5.ready;
   const f = new h5.File(path, 'w');
   try {

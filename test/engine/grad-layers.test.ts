@@ -106,3 +106,16 @@ test('shape ops: Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Concat, Split,
   await expectOk(tinyModel({ x: [2, 3, 4] }, (b, [i]) => b.op('Gather', [i!, b.ints([1], [])], { axis: 2 })), { x });
   await expectOk(tinyModel({ x: [2, 3, 4] }, (b, [i]) => b.op('GatherElements', [i!, b.ints([0, 2, 1, 1, 0, 0], [2, 3, 1])], { axis: 2 })), { x });
 });
+
+test('Resize: nearest and linear, every coordinate transform, up and down', async () => {
+  const x = randomArray([1, 2, 4, 5], 60);
+  const variants: Record<string, string>[] = [
+    { mode: 'nearest' }, { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' },
+    { mode: 'linear' }, { mode: 'linear', coordinate_transformation_mode: 'align_corners' },
+    { mode: 'linear', coordinate_transformation_mode: 'pytorch_half_pixel' }, { mode: 'linear', coordinate_transformation_mode: 'asymmetric' },
+  ];
+  for (const v of variants) for (const sizes of [[1, 2, 8, 10], [1, 2, 3, 7], [1, 2, 2, 3]]) {
+    await expectOk(tinyModel({ x: [1, 2, 4, 5] }, (b, [i]) => b.op('Resize', [i!, '', '', b.ints(sizes)], v)), { x });
+  }
+  await expectOk(tinyModel({ x: [1, 2, 4, 5] }, (b, [i]) => b.op('Resize', [i!, '', b.floats([1, 1, 2, 1.5])], { mode: 'linear' })), { x });
+});

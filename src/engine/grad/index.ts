@@ -9,13 +9,14 @@ import * as matmul from './matmul.ts';
 import * as norm from './norm.ts';
 import * as pool from './pool.ts';
 import * as reduce from './reduce.ts';
+import * as resize from './resize.ts';
 import type { GradRule } from './rule.ts';
 import * as shape from './shape.ts';
 import * as softmax from './softmax.ts';
 
 const FAMILIES: GradRule[][] = [
   elementwise.RULES, activations.RULES, matmul.RULES, conv.RULES, pool.RULES, norm.RULES,
-  softmax.RULES, reduce.RULES, shape.RULES,
+  softmax.RULES, reduce.RULES, shape.RULES, resize.RULES,
 ];
 
 /** Gradient rules by op type. */

@@ -83,20 +83,39 @@ export async function openHdf5Bytes(name: string, bytes: Uint8Array): Promise<Hd
   return new Hdf5File(name, lib, file, () => module.FS.unlink(fsName));
 }
 
-/** An open HDF5 file. Keep it open while its tensors may still be read. */
+/**
+ * Closes HDF5 files nobody can read any more: every group, dataset and lazy tensor keeps its
+ * {@link Hdf5File} alive, so once the model and all its tensors are garbage, the file handle (and,
+ * for in-memory files, the MEMFS copy of the bytes) is released. A long-running server that opens
+ * many models would otherwise keep every one of them.
+ */
+const collector = new FinalizationRegistry<{ file: H5File; onClose?: () => void; closed: { done: boolean } }>((h) => {
+  if (h.closed.done) return;
+  try {
+    h.file.close();
+    h.onClose?.();
+  } catch {
+    // Nothing to report to: the file is unreachable already.
+  }
+});
+
+/** An open HDF5 file. It stays open while any of its groups, datasets or tensors is reachable. */
 export class Hdf5File {
   /** The root group. */
   readonly root: Hdf5Group;
-  constructor(readonly name: string, private readonly lib: H5Lib, private readonly file: H5File, private readonly onClose?: () => void) {
+  private readonly closed = { done: false };
+  constructor(readonly name: string, lib: H5Lib, private readonly file: H5File, private readonly onClose?: () => void) {
     this.root = new Hdf5Group(this, file, lib);
+    collector.register(this, { file, ...(onClose ? { onClose } : {}), closed: this.closed }, this);
   }
-  /** Closes the file; tensors not yet read can no longer be read. */
+  /** Closes the file now; tensors not yet read can no longer be read. */
   close(): void {
+    if (this.closed.done) return;
+    this.closed.done = true;
+    collector.unregister(this);
     this.file.close();
     this.onClose?.();
   }
-  /** @internal Whether `x` is a dataset of this library build. */
-  isDataset(x: unknown): x is Dataset { return x instanceof this.lib.Dataset; }
 }
 
 /** A group: named children (groups and datasets) and attributes. */
@@ -118,7 +137,7 @@ export class Hdf5Group {
   /** A child dataset by (relative) path, or undefined. */
   dataset(path: string): Hdf5Dataset | undefined {
     const c = this.child(path);
-    return c instanceof this.lib.Dataset ? new Hdf5Dataset(this.file.name, c) : undefined;
+    return c instanceof this.lib.Dataset ? new Hdf5Dataset(this.file, c) : undefined;
   }
 
   /** Names of the attributes. */
@@ -167,7 +186,10 @@ export class Hdf5Group {
 export class Hdf5Dataset {
   readonly shape: number[];
   readonly dtype: DType;
-  constructor(private readonly fileName: string, private readonly ds: Dataset) {
+  private readonly fileName: string;
+  /** The file is referenced so that it stays open while this dataset (or its tensor) is reachable. */
+  constructor(private readonly file: Hdf5File, private readonly ds: Dataset) {
+    const fileName = (this.fileName = file.name);
     const md = guard(fileName, () => ds.metadata);
     this.shape = md.shape ?? [];
     this.dtype = dtypeOf(md, fileName, ds.path);

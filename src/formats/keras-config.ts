@@ -42,6 +42,8 @@ export interface LayerEntry {
   node?: Node;
   /** Set when the layer is itself a Sequential or Functional model. */
   model?: ModelTree;
+  /** Keras 1 `Merge` of Sequential branches: the branch models, each with its own input. */
+  branches?: ModelTree[];
   /** Raw entry of the layers list (holds `inbound_nodes` for Functional models). */
   raw: Record<string, unknown>;
 }
@@ -52,6 +54,8 @@ export interface ModelTree {
   className: string;
   config: KerasConfig;
   layers: LayerEntry[];
+  /** Input shape recorded when the model was built (tf.keras `build_input_shape`, Keras 3 `build_config`). */
+  buildInputShape?: Shape;
 }
 
 /** What {@link buildKerasGraph} returns. */
@@ -98,7 +102,7 @@ export function modelConfigOf(json: unknown, file: string): { class_name: string
  */
 export function buildKerasGraph(modelConfig: { class_name: string; config: unknown }, options: BuildOptions): KerasGraph {
   const b = new Builder(options);
-  const tree = b.parse(modelConfig.class_name, modelConfig.config, [], true, 'model');
+  const tree = b.parse(modelConfig.class_name, modelConfig.config, [], true, 'model', (modelConfig as { build_config?: unknown }).build_config);
   b.graph.name = tree.name;
   b.graph.outputs = b.callModel(tree, undefined);
   b.finish();
@@ -107,7 +111,7 @@ export function buildKerasGraph(modelConfig: { class_name: string; config: unkno
 
 /** Every layer entry of a tree, nested ones included, depth first in config order. */
 export function allLayers(tree: ModelTree): LayerEntry[] {
-  return tree.layers.flatMap((l) => (l.model ? [l, ...allLayers(l.model)] : [l]));
+  return tree.layers.flatMap((l) => [l, ...(l.model ? allLayers(l.model) : []), ...(l.branches ?? []).flatMap(allLayers)]);
 }
 
 // ------------------------------------------------------------------------------------------ params
@@ -172,22 +176,32 @@ class Builder {
   constructor(private readonly opts: BuildOptions) {}
 
   /** Phase 1: the layer tree and one IR node per (non-model) layer. */
-  parse(className: string, config: unknown, group: string[], trainable: boolean, fallbackName: string): ModelTree {
+  parse(className: string, config: unknown, group: string[], trainable: boolean, fallbackName: string, buildConfig?: unknown): ModelTree {
     const cfg: KerasConfig = Array.isArray(config) ? { layers: config } : isObject(config) ? config : {};
     const rawLayers = cfg.layers;
     if (!Array.isArray(rawLayers)) throw new NnlensError(this.opts.file, `model '${fallbackName}' (${className}) has no "layers" list`);
     const name = typeof cfg.name === 'string' ? cfg.name : fallbackName;
     const modelTrainable = trainable && cfg.trainable !== false;
     const tree: ModelTree = { name, className, config: cfg, layers: [] };
+    const built = batchShape(cfg.build_input_shape ?? (isObject(buildConfig) ? buildConfig.input_shape : undefined));
+    if (built) tree.buildInputShape = built;
     rawLayers.forEach((raw, i) => {
       if (!isObject(raw) || typeof raw.class_name !== 'string') throw new NnlensError(this.opts.file, `layer ${i} of model '${name}' has no class_name`);
       const lc = isObject(raw.config) ? raw.config : {};
       const lname = String(raw.name ?? lc.name ?? `${raw.class_name.toLowerCase()}_${i}`);
       const entry: LayerEntry = { name: lname, className: raw.class_name, config: lc, group, trainable: modelTrainable && lc.trainable !== false, raw };
       if (MODEL_CLASSES.has(raw.class_name) && (Array.isArray(raw.config) || Array.isArray(lc.layers))) {
-        entry.model = this.parse(raw.class_name, raw.config, [...group, lname], entry.trainable, lname);
+        entry.model = this.parse(raw.class_name, raw.config, [...group, lname], entry.trainable, lname, raw.build_config);
       } else if (!(raw.class_name === 'InputLayer' && group.length > 0)) {
         entry.node = this.newNode(entry);
+        // Keras 1 `Merge([left, right])` inside a Sequential holds whole Sequential branches.
+        if (raw.class_name === 'Merge' && Array.isArray(lc.layers)) {
+          entry.branches = lc.layers.map((b, j) => {
+            const bc = isObject(b) ? b : {};
+            const bname = isObject(bc.config) && typeof bc.config.name === 'string' ? bc.config.name : `${lname}_branch_${j}`;
+            return this.parse(String(bc.class_name ?? 'Sequential'), bc.config, [...group, bname], entry.trainable, bname);
+          });
+        }
       }
       tree.layers.push(entry);
     });
@@ -222,10 +236,12 @@ class Builder {
       if (layers[0]!.className === 'InputLayer') layers.shift();
     } else if (layers[0]!.className === 'InputLayer') {
       cur = this.graphInput(layers.shift()!);
+    } else if (layers[0]!.branches) {
+      cur = ''; // a Keras 1 Merge of branches: each branch has its own graph input
     } else {
       // Keras names the implicit input of a Sequential model `<first layer>_input`.
       const first = layers[0]!;
-      const shape = inputShapeOf(first.config, first.className) ?? batchShape((tree.config.build_input_shape ?? (tree.config.build_config as KerasConfig | undefined)?.input_shape));
+      const shape = declaredInputShape(first) ?? tree.buildInputShape;
       cur = `${first.name}_input`;
       const v = valueOf(this.graph, cur);
       v.dtype = dtypeOf(first.config.input_dtype ?? first.config.dtype);
@@ -306,6 +322,8 @@ class Builder {
   /** Wires one call of a layer (or of a nested model, flattened) and returns its output values. */
   private callLayer(l: LayerEntry, inputs: string[], minOutputs: number, forced?: Shape): string[] {
     if (l.model) return this.callModel(l.model, inputs);
+    // Each branch starts from its own graph input, as Keras 1 Merge branches did.
+    if (l.branches) inputs = l.branches.flatMap((b) => this.callModel(b, undefined));
     const node = l.node!;
     const inShapes = inputs.map((i) => this.graph.values.get(i)?.shape);
     const shapes = forced ? [forced] : node.opaque && l.className !== 'Lambda' ? [undefined] : outputShapes(l.className, l.config, inShapes);
@@ -354,8 +372,18 @@ class Builder {
 function opaqueReason(l: LayerEntry): string | undefined {
   if (l.className === 'Lambda') return 'Lambda layer: its function is Python bytecode, which nnlens shows but never runs';
   if (l.className === 'InputLayer' || isKnownLayer(l.className)) return undefined;
+  if (l.className === 'TFOpLambda' || l.className === 'SlicingOpLambda') {
+    return `TensorFlow operation 'tf.${String(l.config.function ?? '?')}' recorded by tf.keras: not a Keras layer nnlens models`;
+  }
   if (Object.keys(l.config).length === 0) return `subclassed layer or model '${l.className}' with an empty config: its architecture is Python code, not stored in the file`;
   return `custom layer class '${l.className}': its code is not stored in the model file`;
+}
+
+/** The input shape a layer declares; for a nested model, the one its first layer declares. */
+function declaredInputShape(l: LayerEntry): Shape | undefined {
+  if (!l.model) return inputShapeOf(l.config, l.className);
+  const first = l.model.layers[0];
+  return (first && declaredInputShape(first)) ?? l.model.buildInputShape;
 }
 
 /** The refs of one inbound node (Keras 1/2 list form, or Keras 3 `{args, kwargs}`). */
@@ -369,7 +397,8 @@ function inboundRefs(n: unknown, layers: Map<string, LayerEntry>): Ref[] {
   if (!Array.isArray(n)) return out;
   for (const e of n) {
     if (!Array.isArray(e) || typeof e[0] !== 'string') continue;
-    out.push({ layer: e[0], node: Number(e[1] ?? 0), tensor: Number(e[2] ?? 0) });
+    // tf.keras 2.4+ writes a constant first argument of a TF-op layer as ['_CONSTANT_VALUE', -1, value, kwargs].
+    if (e[0] !== '_CONSTANT_VALUE') out.push({ layer: e[0], node: Number(e[1] ?? 0), tensor: Number(e[2] ?? 0) });
     // Keras 2 stores tensors passed as keyword arguments inside the kwargs dict, e.g.
     // `{"validation_embed": ["dense_2", 0, 0]}`: they are inputs too.
     if (isObject(e[3])) for (const v of Object.values(e[3])) collectKwargRefs(v, layers, out);

@@ -99,7 +99,9 @@ export function attachLegacyWeights(tree: ModelTree, group: Hdf5Group, file: str
     if (!g) throw new NnlensError(file, `corrupted Keras weights: layer_names lists '${name}' but the group is missing`);
     return { name, g, weightNames: g.attrStrings('weight_names') };
   }).filter((s) => s.weightNames.length > 0);
+  // Top-level layers first; nested ones too, because Keras 1 saved the layers of Merge branches flattened.
   const top = new Map(tree.layers.map((l) => [l.name, l]));
+  for (const l of allLayers(tree)) if (l.node && !top.has(l.name)) top.set(l.name, l);
   let pairs: [LayerEntry, (typeof stored)[number]][];
   if (byNameOnly || stored.every((s) => top.has(s.name))) {
     pairs = stored.map((s) => {

@@ -318,6 +318,14 @@ const lambda: ShapeFn = (cfg, [x]) => {
   return [undefined];
 };
 
+/** Keras 1 `Merge` (keras 1.2 `keras/engine/topology.py`): concat along `concat_axis`, or elementwise. */
+const merge1: ShapeFn = (cfg, inputs) => {
+  const mode = cfg.mode ?? 'sum';
+  if (mode === 'concat') return concatenate({ axis: cfg.concat_axis ?? -1 }, inputs);
+  if (mode === 'sum' || mode === 'mul' || mode === 'ave' || mode === 'max') return merge(cfg, inputs);
+  return [undefined];
+};
+
 const RULES: Record<string, ShapeFn> = {
   Dense: dense,
   Conv1D: conv(1), Conv2D: conv(2), Conv3D: conv(3),
@@ -345,7 +353,7 @@ const RULES: Record<string, ShapeFn> = {
   Normalization: identity, Rescaling: identity, Masking: identity, ActivityRegularization: identity,
   Identity: identity,
   Add: merge, Subtract: merge, Multiply: merge, Average: merge, Maximum: merge, Minimum: merge,
-  Concatenate: concatenate,
+  Concatenate: concatenate, Merge: merge1,
   Embedding: embedding,
   LSTM: recurrent(2), GRU: recurrent(1), SimpleRNN: recurrent(1), CuDNNLSTM: recurrent(2), CuDNNGRU: recurrent(1),
   Bidirectional: bidirectional, TimeDistributed: timeDistributed,

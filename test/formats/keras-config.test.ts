@@ -166,3 +166,36 @@ test('config: a reference to an undefined call is an NnlensError', () => {
     },
   }), (e: unknown) => e instanceof NnlensError && /takes 'ghost'/.test(e.message));
 });
+
+test('config: Keras 1 Merge of Sequential branches gives one graph input per branch', () => {
+  const branch = (name: string, n: number) => ({ class_name: 'Sequential', config: [{ class_name: 'Dense', config: { name, output_dim: n, batch_input_shape: [null, 4] } }] });
+  const { graph, tree } = build({
+    class_name: 'Sequential',
+    config: [
+      { class_name: 'Merge', config: { name: 'merge_1', mode: 'concat', concat_axis: -1, layers: [branch('left', 3), branch('right', 5)] } },
+      { class_name: 'Dense', config: { name: 'out', output_dim: 1 } },
+    ],
+  });
+  assert.deepEqual(graph.inputs, ['left_input', 'right_input']);
+  assert.deepEqual(graph.nodes.find((n) => n.name === 'merge_1')!.inputs, ['left:0:0', 'right:0:0']);
+  assert.deepEqual(shapeOf(graph, 'merge_1:0:0'), [null, 8]);
+  assert.deepEqual(graph.nodes.find((n) => n.name === 'left')!.group, ['merge_1_branch_0'], 'Keras 1 branch configs are bare lists without a name');
+  assert.equal(tree.layers[0]!.branches!.length, 2);
+});
+
+test('config: tf.keras constant arguments and TF-op layers', () => {
+  const { graph } = build({
+    class_name: 'Functional',
+    config: {
+      name: 'm',
+      layers: [
+        { class_name: 'InputLayer', name: 'x', config: { name: 'x', batch_input_shape: [null, 2] }, inbound_nodes: [] },
+        { class_name: 'TFOpLambda', name: 'tf.math.multiply', config: { name: 'tf.math.multiply', function: 'math.multiply' }, inbound_nodes: [[['_CONSTANT_VALUE', -1, 3.0, { y: ['x', 0, 0], name: null }]]] }, // tf.math.multiply(3.0, x)
+      ],
+      input_layers: [['x', 0, 0]], output_layers: [['tf.math.multiply', 0, 0]],
+    },
+  });
+  const op = graph.nodes.find((n) => n.op === 'TFOpLambda')!;
+  assert.deepEqual(op.inputs, ['x:0:0']);
+  assert.match(op.opaque!, /TensorFlow operation 'tf\.math\.multiply'/);
+});

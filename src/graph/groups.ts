@@ -9,7 +9,7 @@
  * out as single boxes (STYLE.md 10, after TensorBoard's graph plugin).
  */
 import type { Graph, Node, Param } from './ir.ts';
-import { producers } from './ir.ts';
+import { consumers, producers } from './ir.ts';
 
 /** A group of the module tree, with its direct nodes and sub-groups. */
 export interface GroupNode {
@@ -151,8 +151,12 @@ export function viewAt(graph: Graph, options: ViewOptions = {}): GraphView {
   const io = options.io ?? true;
   const prod = producers(graph);
   if (io) {
+    const cons = consumers(graph);
     for (const v of graph.inputs) {
       if (prod.has(v)) continue;
+      // A Keras InputLayer node already stands for this input: no second box.
+      const users = cons.get(v) ?? [];
+      if (users.length > 0 && users.every((n) => n.op === 'InputLayer' || n.op === 'Input')) continue;
       const it: ViewItem = { kind: 'input', id: `in:${v}`, value: v, path: [] };
       items.set(it.id, it); order.push(it);
     }

@@ -137,6 +137,10 @@ export function resolveLayer(model: Model, ref: string): LayerParam[] {
     if (found.length) return found;
     throw new NnlensError(model.path, `module '${ref}' has no weights`);
   }
+  // PyTorch names weights by module path (`fc_layers.5.weight`), Keras by layer (`dense_1/kernel:0`):
+  // a module too small to be a group is still found by that prefix.
+  const byPrefix = weights.filter((w) => w.param.name.startsWith(`${ref}.`) || w.param.name.startsWith(`${ref}/`));
+  if (byPrefix.length) return byPrefix;
   const names = [...model.graph.nodes.filter((n) => n.params.length).map((n) => n.name), ...weights.map((w) => w.param.name), ...groupKeys(groupTree(model.graph))];
   const close = closest(ref, names, 5);
   throw new NnlensError(model.path, `no layer, weight or module named '${ref}'${close.length ? `; close names: ${close.join(', ')}` : ''}`);
@@ -162,14 +166,14 @@ function groupKeys(root: GroupNode): string[] {
 
 /**
  * The `k` names closest to `ref` by edit distance (case-insensitive), ties broken by order;
- * names containing `ref` come first.
+ * names containing `ref` (or contained in it) come first, closest in length first.
  */
 export function closest(ref: string, names: string[], k: number): string[] {
   const r = ref.toLowerCase();
   const uniq = [...new Set(names)];
   const scored = uniq.map((name, i) => {
     const l = name.toLowerCase();
-    const d = l.includes(r) || r.includes(l) ? -1 + i / 1e9 : editDistance(r, l);
+    const d = l.includes(r) || r.includes(l) ? -1 + Math.abs(l.length - r.length) / 1e4 + i / 1e9 : editDistance(r, l);
     return { name, d };
   });
   scored.sort((a, b) => a.d - b.d);

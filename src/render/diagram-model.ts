@@ -27,7 +27,7 @@ export interface DiagramOptions {
 }
 
 /** Up to this many boxes, expanded groups are drawn as containers by default. */
-export const CONTAINER_LIMIT = 2000;
+export const CONTAINER_LIMIT = 1000;
 
 /** A line of text inside a box. */
 export interface TextLine {

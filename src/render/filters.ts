@@ -97,12 +97,15 @@ export function filterMosaic(k: CanonicalKernel, o: FilterMosaicOptions = {}): F
   const rgb = (o.rgb ?? true) && k.i === 3;
   const gray = k.i === 1;
   const C = rgb || gray ? 1 : Math.min(k.i, o.maxChannels ?? 16);
-  const z = Math.max(1, Math.round(36 / Math.max(k.h, k.w)));
-  const tw = k.w * z, th = k.h * z, gap = 2;
   // rgb/gray: a near-square grid of filters; channels: one row per filter.
   const gridCols = rgb || gray ? Math.ceil(Math.sqrt(F)) : C;
   const gridRows = rgb || gray ? Math.ceil(F / gridCols) : F;
-  const img = createImage(gridCols * (tw + gap) + gap, gridRows * (th + gap) + gap, [255, 255, 255, 255]);
+  const gap = 3;
+  // Tiles of about 36 px, smaller when that would make the mosaic taller than ~1400 px.
+  const z = Math.max(1, Math.min(Math.round(36 / Math.max(k.h, k.w)), Math.floor((1400 / gridRows - gap) / k.h)));
+  const tw = k.w * z, th = k.h * z;
+  // Light grey grooves between tiles, so that near-white (near-zero) tiles keep their outline.
+  const img = createImage(gridCols * (tw + gap) + gap, gridRows * (th + gap) + gap, [216, 221, 227, 255]);
   const at = (f: number, c: number, y: number, x: number) => k.data[((f * k.i + c) * k.h + y) * k.w + x]!;
   let scale = 0;
   for (let f = 0; f < F; f++) for (let c = 0; c < (rgb ? 3 : C); c++) for (let y = 0; y < k.h; y++) for (let x = 0; x < k.w; x++) scale = Math.max(scale, Math.abs(at(f, c, y, x)));

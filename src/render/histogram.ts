@@ -12,7 +12,7 @@ export interface HistogramPanel {
   caption?: string;
 }
 
-const PW = 380, PH = 230, ML = 52, MR = 14, MT = 40, MB = 34;
+const PW = 420, PH = 230, ML = 52, MR = 14, MT = 40, MB = 34;
 
 function panelSvg(p: HistogramPanel, x0: number, y0: number): string {
   const out: string[] = [];
@@ -20,7 +20,8 @@ function panelSvg(p: HistogramPanel, x0: number, y0: number): string {
   const maxC = Math.max(1, ...p.counts);
   const pw = PW - ML - MR, ph = PH - MT - MB;
   const X = (v: number) => x0 + ML + ((v - lo) / (hi - lo)) * pw;
-  const yTicks = niceTicks(0, maxC, 4);
+  // Counts are whole numbers: no tick steps below 1.
+  const yTicks = niceTicks(0, Math.max(maxC, 4), 4).filter((t) => Number.isInteger(t));
   const top = Math.max(maxC, yTicks[yTicks.length - 1]!);
   const Y = (c: number) => y0 + MT + ph - (c / top) * ph;
   out.push(`<text x="${r2(x0 + ML)}" y="${r2(y0 + 16)}" font-size="12" font-weight="bold" fill="#1f2328">${escapeXml(fitText(p.title, PW - ML - MR, 12, true))}</text>`);

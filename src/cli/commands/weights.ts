@@ -68,6 +68,12 @@ function num(x: number): string {
   return a >= 1e-3 && a < 1e5 ? x.toPrecision(4) : x.toExponential(2);
 }
 
+function short(x: number): string {
+  if (!Number.isFinite(x) || x === 0) return String(x);
+  const a = Math.abs(x);
+  return a >= 1e-3 && a < 1e5 ? String(Number(x.toPrecision(3))) : x.toExponential(1);
+}
+
 /** Statistics as an aligned text table. */
 export function statsTable(rows: ParamStats[]): string {
   const header = ['Weight', 'Shape', 'Mean', 'Std', 'Min', 'Max', 'L2 norm', 'Zeros'];
@@ -87,7 +93,7 @@ function histogramPicture(selected: LayerParam[], bins: number): string {
     const values = param.tensor.float32();
     const s = weightStats(values);
     const h = histogram(values, bins);
-    return { title: `${param.name} ${formatShape([...param.tensor.shape])}`, ...h, caption: `mean ${num(s.mean)}  std ${num(s.std)}  min ${num(s.min)}  max ${num(s.max)}  zeros ${(s.zeros * 100).toFixed(1)}%` };
+    return { title: `${param.name} ${formatShape([...param.tensor.shape])}`, ...h, caption: `mean ${short(s.mean)}  std ${short(s.std)}  min ${short(s.min)}  max ${short(s.max)}  zeros ${(s.zeros * 100).toFixed(1)}%` };
   });
   return histogramSvg(panels);
 }

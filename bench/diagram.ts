@@ -1,0 +1,40 @@
+/**
+ * Diagram benchmark (issue 2, "Done when"): a generated 10,000-node ResNet-like ONNX IR graph
+ * gets its SVG diagram (build, ELK layout in a worker, SVG text) within 30 s on the project's
+ * 2-core machine. Also times the collapsed views at depth 1 and 2, which users of big models see first.
+ */
+import { buildDiagram } from '../src/render/diagram-model.ts';
+import { layoutDiagram } from '../src/render/diagram-layout.ts';
+import { diagramSvg } from '../src/render/diagram-svg.ts';
+import { elkInWorker } from '../src/render/elk-node.ts';
+import { residualModel } from './synthetic.ts';
+import { timed, type BenchMetric, type BenchModule } from './types.ts';
+
+/** Node count of the generated graph. */
+export const DIAGRAM_NODES = 10_000;
+/** Goal for the full-depth SVG, in seconds. */
+export const DIAGRAM_GOAL_S = 30;
+
+export const diagramBench: BenchModule = {
+  name: 'diagram',
+  description: `SVG diagram of a generated ${DIAGRAM_NODES.toLocaleString('en-US')}-node ResNet-like graph (ELK layered layout in a worker thread)`,
+  async run() {
+    const model = residualModel({ nodes: DIAGRAM_NODES });
+    const metrics: BenchMetric[] = [];
+    const notes: string[] = [`graph: ${model.graph.nodes.length} nodes, ${model.graph.values.size} values`];
+    for (const depth of [undefined, 2, 1]) {
+      const { ms, value: svg } = await timed(async () => diagramSvg(await layoutDiagram(buildDiagram(model, { depth, shapes: true }), elkInWorker)));
+      const label = depth === undefined ? 'full depth (every node), --shapes' : `--depth ${depth}, --shapes`;
+      const s = ms / 1000;
+      metrics.push(depth === undefined
+        ? { label, value: round(s), unit: 's', goal: `<= ${DIAGRAM_GOAL_S} s`, ok: s <= DIAGRAM_GOAL_S }
+        : { label, value: round(s), unit: 's' });
+      notes.push(`${label}: SVG ${(svg.length / 1e6).toFixed(1)} MB, ${(svg.match(/class="box /g) ?? []).length} boxes`);
+    }
+    return { metrics, notes };
+  },
+};
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}

@@ -12,6 +12,7 @@ import * as kerasH5 from './keras-h5.ts';
 import * as kerasJson from './keras-json.ts';
 import * as kerasZip from './keras-zip.ts';
 import * as onnx from './onnx.ts';
+import * as tfjsGraph from './tfjs-graph.ts';
 import * as tfjsLayers from './tfjs-layers.ts';
 
 /** A model format: how to recognize it and how to open it. */
@@ -30,6 +31,7 @@ const formats: Format[] = [
   { name: 'keras-zip', extensions: ['.keras'], match: kerasZip.match, open: kerasZip.open },
   // TF.js layers before Keras architecture JSON: both are .json; a TF.js graph model matches neither.
   { name: 'tfjs-layers', extensions: ['.json'], match: tfjsLayers.match, open: tfjsLayers.open },
+  { name: 'tfjs-graph', extensions: ['.json'], match: tfjsGraph.match, open: tfjsGraph.open },
   { name: 'keras-json', extensions: ['.json'], match: kerasJson.match, open: kerasJson.open },
 ];
 

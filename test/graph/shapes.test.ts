@@ -3,7 +3,8 @@ import { describe, test } from 'node:test';
 import { emptyGraph, valueOf, type Model } from '../../src/graph/ir.ts';
 import { inferShapes, inferShapesWithReport } from '../../src/graph/shapes/index.ts';
 import { canonicalDim, dimAdd, dimCeilDiv, dimDivExact, dimFloorDiv, dimMul, dimSub, dimValue, sameDim } from '../../src/graph/shapes/symbolic.ts';
-import { CASES, caseModel, i64, ints, type ShapeCase } from './shapes-cases.ts';
+import { Tensor } from '../../src/graph/tensor.ts';
+import { CASES, caseModel, i64, int, ints, str, zeros, type ShapeCase } from './shapes-cases.ts';
 
 describe('shape rules on hand-built graphs', () => {
   for (const c of CASES) {
@@ -128,5 +129,78 @@ describe('what inference leaves alone and how it reports', () => {
     m.opsets![''] = 11;
     inferShapes(m);
     assert.deepEqual(m.graph.values.get('y')!.shape, [1, 2, 7]);
+  });
+});
+
+describe('TF rules (TF.js graph models), worked by hand from kernel_shape_util.cc and strided_slice_op.cc', () => {
+  const yes = { type: 'json', value: true } as const;
+  const run = (c: Omit<ShapeCase, 'opset' | 'expect'>): Model => {
+    const m = caseModel({ ...c, opset: 0, expect: {} });
+    const report = inferShapesWithReport(m);
+    assert.deepEqual([...report.unknownOps], []);
+    assert.deepEqual(report.problems, []);
+    return m;
+  };
+  const shapeOf = (m: Model, name: string) => m.graph.values.get(name)?.shape;
+
+  test('Conv2D / DepthwiseConv2dNative / MaxPool: SAME, VALID, dilations, NCHW', () => {
+    const m = run({
+      name: 'tf conv', inputs: { x: ['float32', ['N', 33, 33, 3]], c: ['float32', ['N', 3, 9, 9]] },
+      consts: { f: zeros(3, 3, 3, 8), d: zeros(3, 3, 3, 2) },
+      nodes: [
+        ['tf:Conv2D', ['x', 'f'], ['same'], { padding: str('SAME'), strides: ints([1, 2, 2, 1]) }],
+        ['tf:Conv2D', ['x', 'f'], ['valid'], { padding: str('VALID'), strides: ints([1, 2, 2, 1]) }],
+        ['tf:Conv2D', ['x', 'f'], ['dil'], { padding: str('VALID'), dilations: ints([1, 2, 2, 1]) }],
+        ['tf:DepthwiseConv2dNative', ['x', 'd'], ['dw'], { padding: str('SAME') }],
+        ['tf:MaxPool', ['c'], ['mp'], { padding: str('VALID'), ksize: ints([1, 1, 2, 2]), strides: ints([1, 1, 2, 2]), data_format: str('NCHW') }],
+      ],
+    });
+    // SAME: ceil(33 / 2) = 17; VALID: floor((33 - 3) / 2) + 1 = 16; dilation 2: 33 - 5 + 1 = 29.
+    assert.deepEqual(shapeOf(m, 'same'), ['N', 17, 17, 8]);
+    assert.deepEqual(shapeOf(m, 'valid'), ['N', 16, 16, 8]);
+    assert.deepEqual(shapeOf(m, 'dil'), ['N', 29, 29, 8]);
+    assert.deepEqual(shapeOf(m, 'dw'), ['N', 33, 33, 6]);
+    assert.deepEqual(shapeOf(m, 'mp'), ['N', 3, 4, 4]);
+  });
+
+  test('tf.shape(x)[0] -> Pack -> Reshape folds to the real shape', () => {
+    const i32 = (...v: number[]) => Tensor.of('int32', [v.length], Int32Array.from(v));
+    const m = run({
+      name: 'tf fold', inputs: { x: ['float32', ['B', 7, 5]] },
+      consts: { b: i32(0), e: i32(1), s: i32(1), minus1: Tensor.of('int32', [], Int32Array.from([-1])) },
+      nodes: [
+        ['tf:Shape', ['x'], ['shape']],
+        ['tf:StridedSlice', ['shape', 'b', 'e', 's'], ['batch'], { shrink_axis_mask: int(1) }],
+        ['tf:Pack', ['batch', 'minus1'], ['target']],
+        ['tf:Reshape', ['x', 'target'], ['y']],
+      ],
+    });
+    assert.deepEqual(shapeOf(m, 'batch'), []);
+    assert.deepEqual(shapeOf(m, 'y'), ['B', 35]);
+    assert.equal(m.graph.values.get('shape')!.dtype, 'int32');
+  });
+
+  test('StridedSlice masks, ConcatV2, ExpandDims, Mean', () => {
+    const i32 = (...v: number[]) => Tensor.of('int32', [v.length], Int32Array.from(v));
+    const m = run({
+      name: 'tf slice', inputs: { x: ['float32', [10, 20]], img: ['float32', ['N', 7, 7, 16]] },
+      consts: { b: i32(2, 0), e: i32(8, 0), s: i32(2, 1), z: i32(0, 0), one: i32(1, 1), ax: Tensor.of('int32', [], Int32Array.from([-1])), hw: i32(1, 2) },
+      nodes: [
+        // x[2:8:2, :] (end_mask bit 1 = the second entry runs to the end)
+        ['tf:StridedSlice', ['x', 'b', 'e', 's'], ['a'], { end_mask: int(2) }],
+        // x[..., tf.newaxis]
+        ['tf:StridedSlice', ['x', 'z', 'z', 'one'], ['n'], { ellipsis_mask: int(1), new_axis_mask: int(2) }],
+        ['tf:ConcatV2', ['x', 'x', 'ax'], ['c']],
+        ['tf:ExpandDims', ['x', 'ax'], ['ed']],
+        ['tf:Mean', ['img', 'hw'], ['gap'], { keep_dims: { type: 'json', value: false } }],
+        ['tf:Mean', ['img', 'hw'], ['gapk'], { keep_dims: yes }],
+      ],
+    });
+    assert.deepEqual(shapeOf(m, 'a'), [3, 20]);
+    assert.deepEqual(shapeOf(m, 'n'), [10, 20, 1]);
+    assert.deepEqual(shapeOf(m, 'c'), [10, 40]);
+    assert.deepEqual(shapeOf(m, 'ed'), [10, 20, 1]);
+    assert.deepEqual(shapeOf(m, 'gap'), ['N', 16]);
+    assert.deepEqual(shapeOf(m, 'gapk'), ['N', 1, 1, 16]);
   });
 });

@@ -7,6 +7,7 @@ import type { Dim } from '../ir.ts';
 import type { DType } from '../tensor.ts';
 import { broadcastShapes, foldBroadcast } from './broadcast.ts';
 import { dimAdd, dimDivExact, dimFloorDiv, dimMul, dimSub, sameDim } from './symbolic.ts';
+import { attr } from '../ir.ts';
 import { isIntegerDtype, like, withValue, type Fact, type Rule } from './types.ts';
 
 type Fold = (xs: Dim[], dtype: DType | undefined) => Dim;
@@ -39,7 +40,7 @@ const equal: Fold = ([a, b]) => {
 };
 
 /** A broadcasting op with an output dtype (`undefined`: the first input's) and an optional fold. */
-function broadcasting(outDtype?: DType, fold?: Fold): Rule {
+export function broadcasting(outDtype?: DType, fold?: Fold): Rule {
   return (_node, inputs) => {
     const present = inputs.filter((x): x is Fact => x !== undefined);
     const dtype = outDtype ?? present[0]?.dtype;
@@ -64,6 +65,11 @@ const where: Rule = (_node, [c, x, y]) => {
   const v = c && x && y ? foldBroadcast([c, x, y], out.shape, ([k, a, b]) => (k === null ? (sameDim(a!, b!) ? a! : null) : k ? a! : b!)) : undefined;
   return [withValue(out, v)];
 };
+
+/** Mod: the sign of the divisor (Python's %) by default, C's fmod (the dividend's sign) with fmod=1. */
+const floorMod = broadcasting(undefined, numeric((a, b) => ((a % b) + b) % b));
+const truncMod = broadcasting(undefined, numeric((a, b) => a % b));
+const mod: Rule = (node, inputs, ctx) => (attr(node, 'fmod', 'int', 0) ? truncMod : floorMod)(node, inputs, ctx);
 
 /** Clip(x, min, max) and other ops whose extra inputs are scalars or parameters: shape of input 0. */
 const sameAsFirst: Rule = (_node, [x]) => [like(x)];
@@ -96,7 +102,7 @@ export const elementwiseRules: Record<string, Rule> = {
   Mul: broadcasting(undefined, ([a, b]) => dimMul(a!, b!)),
   Div: broadcasting(undefined, divide),
   Pow: broadcasting(undefined, numeric((a, b) => a ** b)),
-  Mod: broadcasting(undefined, numeric((a, b) => a % b)),
+  Mod: mod,
   Max: broadcasting(undefined, numeric(Math.max)),
   Min: broadcasting(undefined, numeric(Math.min)),
   Sum: broadcasting(undefined, numeric((...xs) => xs.reduce((s, x) => s + x, 0))),

@@ -9,32 +9,31 @@ import { elementAt, foldByIndex } from './fold.ts';
 import { dimAdd, dimCeilDiv, dimMul, dimSub } from './symbolic.ts';
 import { ints, like, normAxis, withValue, type Fact, type Rule } from './types.ts';
 
-/** Concat: dims along `axis` add up; the others must agree (the first known one is kept). */
-const concat: Rule = (node, inputs) => {
-  const xs = inputs.filter((x): x is Fact => x !== undefined);
+/** Joins facts along `axis` (values too, when known): dims along it add up, the others must agree. */
+export function concatFacts(xs: Fact[], axis: number): Fact {
   const dtype = xs.find((x) => x.dtype)?.dtype;
   const known = xs.filter((x) => x.shape);
-  if (known.length !== xs.length || xs.length === 0) {
-    return [{ dtype, shape: known[0]?.shape?.map(() => null) }];
-  }
+  if (known.length !== xs.length || xs.length === 0) return { dtype, shape: known[0]?.shape?.map(() => null) };
   const rank = known[0]!.shape!.length;
-  const axis = normAxis(attr(node, 'axis', 'int', 0), rank);
+  const a = normAxis(axis, rank);
   const shape: Dim[] = known[0]!.shape!.map((_, i) => {
-    if (i === axis) return xs.reduce<Dim>((s, x) => dimAdd(s, x.shape![i] ?? null), 0);
+    if (i === a) return xs.reduce<Dim>((s, x) => dimAdd(s, x.shape![i] ?? null), 0);
     return xs.map((x) => x.shape![i] ?? null).find((d) => d !== null) ?? null;
   });
   const value = foldByIndex(shape, (idx) => {
-    let k = idx[axis]!;
+    let k = idx[a]!;
     for (const x of xs) {
-      const d = x.shape![axis];
+      const d = x.shape![a];
       if (typeof d !== 'number') return undefined;
-      if (k < d) return elementAt(x, idx.map((v, i) => (i === axis ? k : v)));
+      if (k < d) return elementAt(x, idx.map((v, i) => (i === a ? k : v)));
       k -= d;
     }
     return undefined;
   });
-  return [withValue({ dtype, shape }, value)];
-};
+  return withValue({ dtype, shape }, value);
+}
+
+const concat: Rule = (node, inputs) => [concatFacts(inputs.filter((x): x is Fact => x !== undefined), attr(node, 'axis', 'int', 0))];
 
 /**
  * Split: sizes from the `split` attribute (before opset 13) or input 1 (opset 13+); otherwise
@@ -121,20 +120,22 @@ const slice: Rule = (node, inputs, ctx) => {
   return [withValue({ dtype: x!.dtype, shape: out }, value)];
 };
 
-/** Gather: data.shape[:axis] + indices.shape + data.shape[axis+1:]; negative indices count from the end. */
-const gather: Rule = (node, [data, indices]) => {
-  if (!data?.shape || !indices?.shape) return [{ dtype: data?.dtype }];
+/** Gather along `axis`: data.shape[:axis] + indices.shape + data.shape[axis+1:]; negative indices count from the end. */
+export function gatherFacts(data: Fact | undefined, indices: Fact | undefined, axis: number): Fact {
+  if (!data?.shape || !indices?.shape) return { dtype: data?.dtype };
   const ds = data.shape, is = indices.shape;
-  const axis = normAxis(attr(node, 'axis', 'int', 0), ds.length);
-  const shape = [...ds.slice(0, axis), ...is, ...ds.slice(axis + 1)];
+  const a = normAxis(axis, ds.length);
+  const shape = [...ds.slice(0, a), ...is, ...ds.slice(a + 1)];
   const value = foldByIndex(shape, (idx) => {
-    const at = elementAt(indices, idx.slice(axis, axis + is.length));
-    const dim = ds[axis];
+    const at = elementAt(indices, idx.slice(a, a + is.length));
+    const dim = ds[a];
     if (typeof at !== 'number' || typeof dim !== 'number') return undefined;
-    return elementAt(data, [...idx.slice(0, axis), at < 0 ? at + dim : at, ...idx.slice(axis + is.length)]);
+    return elementAt(data, [...idx.slice(0, a), at < 0 ? at + dim : at, ...idx.slice(a + is.length)]);
   });
-  return [withValue({ dtype: data.dtype, shape }, value)];
-};
+  return withValue({ dtype: data.dtype, shape }, value);
+}
+
+const gather: Rule = (node, [data, indices]) => [gatherFacts(data, indices, attr(node, 'axis', 'int', 0))];
 
 /** GatherND: indices.shape[:-1] + data.shape[batch_dims + indices.shape[-1]:]. */
 const gatherND: Rule = (node, [data, indices]) => {

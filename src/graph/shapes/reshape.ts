@@ -20,16 +20,10 @@ export function axesOf(node: Node, inputs: (Fact | undefined)[], ctx: InferConte
 }
 
 /**
- * Reshape: `0` copies the input dim (unless allowzero=1, opset 14), `-1` takes what is left of the
- * element count. The target comes from input 1 (opset 5+) or the `shape` attribute (opset 1-4).
+ * The shape a Reshape gives `x`: `-1` takes what is left of the element count; `0` copies the
+ * input dim unless `allowZero` (ONNX Reshape allowzero=1, and always in TF where 0 is a size).
  */
-const reshape: Rule = (node, [x, shapeIn], ctx) => {
-  const target: Dim[] | undefined = ctx.opset >= 5 || shapeIn ? shapeIn?.value : attr(node, 'shape', 'ints', []);
-  if (!target) {
-    const n = shapeIn?.shape?.[0];
-    return [{ dtype: x?.dtype, shape: typeof n === 'number' ? new Array(n).fill(null) : undefined }];
-  }
-  const allowZero = attr(node, 'allowzero', 'int', 0) === 1;
+export function reshaped(x: Fact | undefined, target: Dim[], allowZero: boolean): Fact {
   const out: Dim[] = target.map((t, i) => (t === 0 && !allowZero ? (x?.shape?.[i] ?? null) : t));
   const free = out.indexOf(-1);
   if (free >= 0) {
@@ -41,7 +35,20 @@ const reshape: Rule = (node, [x, shapeIn], ctx) => {
   if (inSize !== undefined && outSize !== undefined && inSize !== outSize) {
     throw new Error(`cannot reshape ${inSize} elements into [${out.join(', ')}]`);
   }
-  return [withValue({ dtype: x?.dtype, shape: out }, x?.value)];
+  return withValue({ dtype: x?.dtype, shape: out }, x?.value);
+}
+
+/** A rank-n shape of unknown dims when only the length `n` of a shape vector is known. */
+export function unknownDims(shapeVector: Fact | undefined): Dim[] | undefined {
+  const n = shapeVector?.shape?.[0];
+  return typeof n === 'number' && shapeVector?.shape?.length === 1 ? new Array<Dim>(n).fill(null) : undefined;
+}
+
+/** Reshape: the target comes from input 1 (opset 5+) or the `shape` attribute (opset 1-4); allowzero from opset 14. */
+const reshape: Rule = (node, [x, shapeIn], ctx) => {
+  const target: Dim[] | undefined = ctx.opset >= 5 || shapeIn ? shapeIn?.value : attr(node, 'shape', 'ints', []);
+  if (!target) return [{ dtype: x?.dtype, shape: unknownDims(shapeIn) }];
+  return [reshaped(x, target, attr(node, 'allowzero', 'int', 0) === 1)];
 };
 
 /** Flatten: [prod(d[0:axis]), prod(d[axis:])]; axis may be negative from opset 11. */
@@ -76,26 +83,31 @@ const unsqueeze: Rule = (node, inputs, ctx) => {
   return [withValue({ dtype: x.dtype, shape }, x.value)];
 };
 
-/** Transpose: out dim i = in dim perm[i]; perm defaults to reversing the axes. */
+/** Transposes a fact (values too, when known): out dim i = in dim perm[i]. Shared with TF's Transpose. */
+export function permute(x: Fact, perm: readonly number[]): Fact {
+  if (!x.shape) return { dtype: x.dtype };
+  const rank = x.shape.length;
+  if (perm.length !== rank) throw new Error(`perm [${perm.join(', ')}] does not match rank ${rank}`);
+  const axes = perm.map((p) => normAxis(p, rank));
+  const shape = axes.map((p) => x.shape![p]!);
+  const value = foldByIndex(shape, (idx) => {
+    const src = new Array<number>(rank);
+    axes.forEach((p, i) => { src[p] = idx[i]!; });
+    return elementAt(x, src);
+  });
+  return withValue({ dtype: x.dtype, shape }, value);
+}
+
+/** Transpose: perm defaults to reversing the axes. */
 const transpose: Rule = (node, [x]) => {
   if (!x?.shape) return [{ dtype: x?.dtype }];
   const rank = x.shape.length;
-  const perm = attr(node, 'perm', 'ints', Array.from({ length: rank }, (_, i) => rank - 1 - i));
-  if (perm.length !== rank) throw new Error(`perm [${perm.join(', ')}] does not match rank ${rank}`);
-  const shape = perm.map((p) => x.shape![normAxis(p, rank)]!);
-  const value = foldByIndex(shape, (idx) => {
-    const src = new Array<number>(rank);
-    perm.forEach((p, i) => { src[p] = idx[i]!; });
-    return elementAt(x, src);
-  });
-  return [withValue({ dtype: x.dtype, shape }, value)];
+  return [permute(x, attr(node, 'perm', 'ints', Array.from({ length: rank }, (_, i) => rank - 1 - i)))];
 };
 
 /** Expand: bidirectional broadcast of the input with the `shape` input's value. */
 const expand: Rule = (_node, [x, shapeIn]) => {
-  let target: Dim[] | undefined = shapeIn?.value;
-  const n = shapeIn?.shape?.[0];
-  if (!target && typeof n === 'number') target = new Array(n).fill(null);
+  const target = shapeIn?.value ?? unknownDims(shapeIn);
   const out: Fact = { dtype: x?.dtype, shape: target && broadcastShapes([x?.shape, target]) };
   return [withValue(out, x ? foldBroadcast([x], out.shape, ([v]) => v!) : undefined)];
 };

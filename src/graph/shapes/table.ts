@@ -13,6 +13,8 @@ import { normRules } from './norm.ts';
 import { reduceRules } from './reduce.ts';
 import { reshapeRules } from './reshape.ts';
 import { rnnRules } from './rnn.ts';
+import { tfArrayRules } from './tf-array.ts';
+import { tfNnRules } from './tf-nn.ts';
 import type { Rule } from './types.ts';
 
 /** Every shape rule, keyed by {@link ruleKey}. */
@@ -28,6 +30,8 @@ export const SHAPE_RULES: Readonly<Record<string, Rule>> = {
   ...rnnRules,
   ...controlRules,
   ...mlRules,
+  ...tfNnRules,
+  ...tfArrayRules,
 };
 
 /** The table key of an op: `Conv` for ONNX's default domain, `ai.onnx.ml:ZipMap`, `tf:Conv2D`. */

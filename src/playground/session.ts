@@ -52,7 +52,7 @@ export function sessionData(state: PlaygroundState): SessionData {
   const classes = gen.task === 'regression' ? 1 : gen.multiclass ? state.classes : 2;
   const points = gen.generate(gen.samples, state.noise / 100, rng, classes);
   const { train, test } = splitTrainTest(points, state.trainRatio / 100, rng);
-  const classNames = gen.task === 'regression' ? [] : Array.from({ length: classes }, (_, k) => `class ${k}`);
+  const classNames = gen.task === 'regression' ? [] : Array.from({ length: classes }, (_, k) => String(k));
   return { task: gen.task, classes, classNames, train, test };
 }
 

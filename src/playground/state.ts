@@ -118,6 +118,10 @@ export const FIELDS = {
   mode: enumField<'train' | 'step'>(['train', 'step'], 'train', 'view'),
   /** Which example of the mini-batch step-by-step mode shows (index within the batch). */
   example: intField(0, 0, 99, 'view'),
+  /** The neuron step-by-step mode details, as `layer:index` (layer 1 = first hidden layer). */
+  neuron: stringField('1:0', 'view'),
+  /** What the links show in step-by-step mode: values carried, gradients, or weight changes. */
+  phase: enumField<'forward' | 'backward' | 'update'>(['forward', 'backward', 'update'], 'forward', 'view'),
 } as const;
 
 /** Names of the state properties. */

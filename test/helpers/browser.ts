@@ -1,0 +1,63 @@
+/**
+ * Headless Chromium for the web tests and benchmarks: a static file server for web/dist on
+ * 127.0.0.1 (random port), the web build when it is missing, and Debian's chromium driven by
+ * playwright-core. Tests skip, saying so, when /usr/bin/chromium is absent.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { ROOT } from './shared.ts';
+
+/** Debian's chromium (`apt-get install chromium`). */
+export const CHROMIUM = '/usr/bin/chromium';
+/** Skip reason for browser tests (node:test prints it), false when chromium is installed. */
+export const NEEDS_CHROMIUM = existsSync(CHROMIUM) ? false : `SKIPPED: ${CHROMIUM} is absent (apt-get install -y chromium)`;
+/** The built web app. */
+export const WEB_DIST = join(ROOT, 'web', 'dist');
+
+/** Builds web/dist with Vite when `page` is not there yet. */
+export function ensureWebBuild(page = 'playground.html'): void {
+  if (!existsSync(join(WEB_DIST, page))) buildWeb();
+}
+
+/** Builds web/dist with Vite (`npm run build:web`), throwing with Vite's output on failure. */
+export function buildWeb(): void {
+  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(ROOT, 'web', 'vite.config.ts')], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`web build failed:\n${r.stdout}\n${r.stderr}`);
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json',
+  '.svg': 'image/svg+xml', '.png': 'image/png', '.wasm': 'application/wasm', '.onnx': 'application/octet-stream',
+};
+
+/** Serves `dir` read-only on 127.0.0.1 at a random port; resolves to the server and its base URL. */
+export async function serveStatic(dir: string): Promise<{ server: Server; url: string }> {
+  const root = resolve(dir);
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const file = normalize(join(root, path));
+    // Refuse anything that escapes the folder (../).
+    if (!(file === root || file.startsWith(root + sep)) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    res.end(readFileSync(file));
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const addr = server.address();
+  if (!addr || typeof addr === 'string') throw new Error('static server has no port');
+  return { server, url: `http://127.0.0.1:${addr.port}/` };
+}
+
+/** Launches headless chromium with the flags that keep it off the network and quiet (plus `extraArgs`). */
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
+  });
+}

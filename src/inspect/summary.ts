@@ -133,7 +133,9 @@ export function formatSummary(s: Summary): string {
   const lines: string[][] = [];
   for (const r of s.rows) {
     const type = r.kind === 'group' ? `group, ${r.nodes} nodes` : r.type;
-    const shapes = r.outputs.length ? r.outputs.map((o) => formatShape(o.shape)) : [''];
+    // A group can have many outputs (every value leaving it); three lines say enough.
+    const shapes = r.outputs.length ? r.outputs.slice(0, 3).map((o) => formatShape(o.shape)) : [''];
+    if (r.outputs.length > 3) shapes.push(`(+${r.outputs.length - 3} more)`);
     lines.push([`${r.name} (${type})`, shapes[0]!, formatCount(r.params)]);
     for (const extra of shapes.slice(1)) lines.push(['', extra, '']);
   }

@@ -137,6 +137,9 @@ export function resolveLayer(model: Model, ref: string): LayerParam[] {
     if (found.length) return found;
     throw new NnlensError(model.path, `module '${ref}' has no weights`);
   }
+  // A module too small to be a group is still a scope of its nodes' names (`/features/features.0/Conv`).
+  const inScope = weights.filter((w) => `/${w.node.name.split('/').filter(Boolean).slice(0, -1).join('/')}/`.includes(`/${path}/`));
+  if (path && inScope.length) return inScope;
   // PyTorch names weights by module path (`fc_layers.5.weight`), Keras by layer (`dense_1/kernel:0`):
   // a module too small to be a group is still found by that prefix.
   const byPrefix = weights.filter((w) => w.param.name.startsWith(`${ref}.`) || w.param.name.startsWith(`${ref}/`));

@@ -45,6 +45,8 @@ test('layer references: node name, weight name, module path, weight prefix', () 
   assert.deepEqual(resolveLayer(m, 'layer1.0'), block);
   assert.equal(resolveLayer(m, 'layer2').length, resolveLayer(m, '/layer2/').length);
   assert.equal(resolveLayer(m, 'fc').length, 2);
+  // A one-node module (dropped from groups) is found by its scope in node names.
+  assert.deepEqual(resolveLayer(m, 'layer1.0/conv1').map((w) => w.node.name), ['/layer1/layer1.0/conv1/Conv']);
   assert.throws(() => resolveLayer(m, 'layer9'), (e: unknown) => e instanceof NnlensError && /no layer, weight or module named 'layer9'; close names: layer1/.test(e.message));
   assert.throws(() => resolveLayer(m, '/relu/Relu'), /has no weights/);
 });

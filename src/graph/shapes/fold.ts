@@ -13,7 +13,7 @@ import { MAX_FOLD, numericShape, stridesOf, type Fact } from './types.ts';
  */
 export function tensorFact(t: Tensor): Fact {
   const fact: Fact = { dtype: t.dtype, shape: [...t.shape] };
-  if (t.size > MAX_FOLD || t.dtype === 'string') return fact;
+  if (!worthReading(t)) return fact;
   const wasLoaded = t.loaded;
   try {
     const data = t.data();
@@ -29,6 +29,16 @@ export function tensorFact(t: Tensor): Fact {
     if (!wasLoaded) t.release();
   }
   return fact;
+}
+
+/**
+ * Integer tensors up to {@link MAX_FOLD} elements (shapes, axes, indices) and float tensors of a
+ * handful of elements (Resize scales, ConstantOfShape fills) can matter to shapes; reading every
+ * small float weight (batch-norm statistics...) would cost file reads for nothing.
+ */
+function worthReading(t: Tensor): boolean {
+  if (t.dtype === 'string' || t.size > MAX_FOLD) return false;
+  return t.dtype.startsWith('float') || t.dtype === 'bfloat16' ? t.size <= 8 : true;
 }
 
 function bf16(bits: number): number {

@@ -273,17 +273,16 @@ class Builder {
     // may depend on layers listed after it, as in Keras's own `from_config` queue).
     type Pending = { layer: LayerEntry; index: number; refs: Ref[] };
     let pending: Pending[] = [];
-    const maxTensor = new Map<string, number>();
     for (const l of tree.layers) {
       if (l.className === 'InputLayer') continue;
       const nodes = Array.isArray(l.raw.inbound_nodes) ? l.raw.inbound_nodes : [];
-      nodes.forEach((n, index) => {
-        const rs = inboundRefs(n, byName);
-        pending.push({ layer: l, index, refs: rs });
-        for (const r of rs) maxTensor.set(key(r.layer, r.node, 0), Math.max(maxTensor.get(key(r.layer, r.node, 0)) ?? 0, r.tensor));
-      });
+      nodes.forEach((n, index) => pending.push({ layer: l, index, refs: inboundRefs(n, byName) }));
     }
-    for (const r of refList(tree.config.output_layers)) maxTensor.set(key(r.layer, r.node, 0), Math.max(maxTensor.get(key(r.layer, r.node, 0)) ?? 0, r.tensor));
+    const outputRefs = refList(tree.config.output_layers);
+    renumberNestedCalls(tree, [...pending.flatMap((p) => p.refs), ...outputRefs]);
+    const maxTensor = new Map<string, number>();
+    for (const r of pending.flatMap((p) => p.refs)) maxTensor.set(key(r.layer, r.node, 0), Math.max(maxTensor.get(key(r.layer, r.node, 0)) ?? 0, r.tensor));
+    for (const r of outputRefs) maxTensor.set(key(r.layer, r.node, 0), Math.max(maxTensor.get(key(r.layer, r.node, 0)) ?? 0, r.tensor));
     while (pending.length) {
       const ready = pending.filter((p) => p.refs.every((r) => refs.has(key(r.layer, r.node, r.tensor))));
       if (ready.length === 0) {
@@ -302,7 +301,7 @@ class Builder {
       }
       pending = pending.filter((p) => !ready.includes(p));
     }
-    return refList(tree.config.output_layers).map((r) => {
+    return outputRefs.map((r) => {
       const v = refs.get(key(r.layer, r.node, r.tensor));
       if (!v) throw new NnlensError(this.opts.file, `output '${r.layer}' call ${r.node} tensor ${r.tensor} of model '${tree.name}' does not exist`);
       return v;
@@ -377,6 +376,21 @@ function opaqueReason(l: LayerEntry): string | undefined {
   }
   if (Object.keys(l.config).length === 0) return `subclassed layer or model '${l.className}' with an empty config: its architecture is Python code, not stored in the file`;
   return `custom layer class '${l.className}': its code is not stored in the model file`;
+}
+
+/**
+ * TF.js (tfjs-layers `Container.getConfig`) numbers the calls of a nested model counting the
+ * node the nested model made for its own input, so its first call is 1, where Keras skips that
+ * node (`_should_skip_first_node`) and starts at 0. A reference one past the calls the config
+ * lists gives the convention away; the references to that model are then shifted back.
+ */
+function renumberNestedCalls(tree: ModelTree, refs: Ref[]): void {
+  for (const l of tree.layers) {
+    if (!l.model) continue;
+    const calls = Array.isArray(l.raw.inbound_nodes) ? l.raw.inbound_nodes.length : 0;
+    const mine = refs.filter((r) => r.layer === l.name);
+    if (mine.some((r) => r.node >= calls) && mine.every((r) => r.node >= 1 && r.node <= calls)) for (const r of mine) r.node -= 1;
+  }
 }
 
 /** The input shape a layer declares; for a nested model, the one its first layer declares. */

@@ -58,8 +58,10 @@ export async function open(ctx: FormatContext): Promise<Model> {
     quantized = new Set([...quantized, ...readGroup(ctx, gi, group, layers, warnings)]);
   }
   const kv = (topo.keras_version as string | undefined) ?? (/keras v?([\d.]+\S*)/.exec(j.generatedBy ?? '')?.[1]);
+  // Models saved by TF.js itself say `keras_version: 'tfjs-layers 4.22.0'`.
+  const producer = kv ? (kv.startsWith('tfjs') ? kv : `keras ${kv}`) : j.generatedBy;
   const conv = /v?([\d.]+)\s*$/.exec(j.convertedBy ?? '')?.[1];
-  const parts = [conv ? `converter ${conv}` : j.format ? undefined : 'TF.js 0.x, no format key', kv ? `keras ${kv}` : undefined].filter(Boolean);
+  const parts = [conv ? `converter ${conv}` : j.format ? undefined : 'TF.js 0.x, no format key', producer].filter(Boolean);
   const metadata: Record<string, string> = {};
   for (const k of ['format', 'generatedBy', 'convertedBy'] as const) if (typeof j[k] === 'string') metadata[k] = j[k];
   if (kv) metadata.keras_version = kv;
@@ -68,7 +70,7 @@ export async function open(ctx: FormatContext): Promise<Model> {
     format: 'tfjs-layers',
     formatLabel: `TF.js layers model${parts.length ? ` (${parts.join(', ')})` : ''}${quantized.size ? `, ${[...quantized].join('/')}-quantized weights` : ''}`,
     path: ctx.path,
-    ...(kv ? { producer: `keras ${kv}` } : j.generatedBy ? { producer: j.generatedBy } : {}),
+    ...(producer ? { producer } : {}),
     metadata,
     graph,
     warnings,

@@ -6,16 +6,17 @@
  * keras 1.2 `keras/engine/topology.py` `save_weights_to_hdf5_group`).
  *
  * Weights-only files (`model.save_weights('w.h5')`) have `layer_names` at the root; they are
- * opened together with the architecture `.json` (see keras-json.ts), which uses
- * {@link attachLegacyWeights}. Files are sniffed by the HDF5 signature, not by extension, so a
+ * opened together with the architecture `.json` (see keras-json.ts, which uses
+ * {@link attachLegacyWeights}); opening such a file directly opens `<base>.json` beside it. Files are sniffed by the HDF5 signature, not by extension, so a
  * legacy HDF5 model saved under a `.keras` name opens here.
  */
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { NnlensError } from '../errors.ts';
 import type { Model } from '../graph/ir.ts';
-import type { FormatContext } from './context.ts';
+import { FormatContext } from './context.ts';
 import { HDF5_MAGIC, openHdf5, type Hdf5Group } from './hdf5.ts';
+import * as kerasJson from './keras-json.ts';
 import { addParam, allLayers, buildKerasGraph, modelConfigOf, roleFromWeightName, type LayerEntry, type ModelTree } from './keras-config.ts';
 
 /** HDF5 signature at offset 0 (user-block offsets are not used by Keras). */
@@ -28,7 +29,15 @@ export async function open(ctx: FormatContext): Promise<Model> {
   const file = await openHdf5(ctx.path);
   const root = file.root;
   const config = root.attrString('model_config');
-  if (config === undefined) throw new NnlensError(ctx.path, whyNoConfig(root, ctx.path));
+  if (config === undefined) {
+    // A weights-only file opened directly: use the architecture `<base>.json` beside it, if any.
+    const json = ctx.path.replace(/\.(h5|hdf5)$/i, '.json');
+    if (json !== ctx.path && root.attrNames().includes('layer_names') && existsSync(json)) {
+      const jctx = new FormatContext(json, { weights: ctx.path });
+      if (kerasJson.match(jctx)) return kerasJson.open(jctx);
+    }
+    throw new NnlensError(ctx.path, whyNoConfig(root, ctx.path));
+  }
   let json: unknown;
   try {
     json = JSON.parse(config);
@@ -76,7 +85,7 @@ export function kerasMetadata(root: Hdf5Group): Record<string, string> {
 function whyNoConfig(root: Hdf5Group, path: string): string {
   if (root.attrNames().includes('layer_names')) {
     const json = path.replace(/\.(h5|hdf5|keras)$/i, '.json');
-    const hint = json !== path && existsSync(json) ? `open ${basename(json)} instead` : 'open its architecture .json with --weights';
+    const hint = json !== path && existsSync(json) ? `${basename(json)} beside it is not a Keras architecture` : 'open its architecture .json with --weights';
     return `weights-only Keras HDF5 file (no model_config attribute): ${hint}`;
   }
   if (root.group('layers') && root.group('vars')) return 'Keras 3 weights-only file (.weights.h5): its architecture is in the .keras file it came from';

@@ -43,6 +43,7 @@ const outShape = (m: Model, name: string, i = 0) => m.graph.values.get(node(m, n
 const ROWS: Row[] = [
   { path: 'fraud-mlp-creditcard-0xdaksh/model.json', label: /^Keras 2\.0\.5 HDF5 weights \+ architecture JSON$/, params: 1711, nodes: 6, outputs: [[null, 1]], allShapes: true,
     layers: { dense_1: 30 * 16 + 16, dense_2: 16 * 18 + 18, dropout_1: 0, dense_5: 24 + 1 } },
+  { path: 'fraud-mlp-creditcard-0xdaksh/model.h5', label: /^Keras 2\.0\.5 HDF5 weights \+ architecture JSON$/, params: 1711, nodes: 6, outputs: [[null, 1]] }, // opens model.json beside it
   { path: 'dogcat-cnn-11tonytony11/model.h5', label: /^Keras 2\.2\.4-tf HDF5 full model$/, params: 304_770, nodes: 18, outputs: [[null, 2]], allShapes: true },
   { path: 'keras1-full-carnd-eljefec/model.h5', label: /^Keras 1\.2\.1 HDF5 full model$/, params: 188_231, nodes: 22, outputs: [[null, 1]], opaque: ['lambda_5'],
     layers: { convolution2d_20: 5 * 5 * 3 * 24 + 24 },

@@ -53,8 +53,9 @@ test('architecture JSON + weights .h5: beside it, double-encoded, or given with 
   const m = await openModel(join(dir, 'mlp.json'));
   checkMlp(m);
   assert.equal(m.formatLabel, 'Keras 2.2.4 HDF5 weights + architecture JSON');
-  // A folder with the pair opens the same model.
+  // A folder with the pair, or the weights file itself, opens the same model.
   checkMlp(await openModel(dir));
+  checkMlp(await openModel(join(dir, 'mlp.h5')));
   // json.dump(model.to_json()) double-encodes; the weights file has another name.
   writeFileSync(join(dir, 'arch.json'), JSON.stringify(JSON.stringify(mlpConfig())));
   checkMlp(await openModel(join(dir, 'arch.json'), { weights: join(dir, 'mlp.h5') }));

@@ -7,7 +7,7 @@
 import { NnlensError } from '../errors.ts';
 import type { Model } from '../graph/ir.ts';
 import { appendBackward } from './grad/autodiff.ts';
-import { GRAD_RULES } from './grad/index.ts';
+import { GRAD_RULES, GUIDED_RULES } from './grad/index.ts';
 import { GraphBuilder } from './builder.ts';
 import { Emit } from './emit.ts';
 import { cloneGraph, toExec, type ExecGraph } from './exec.ts';
@@ -34,6 +34,11 @@ export interface GradRequest {
   wrt: string[];
   /** References to capture in the same run (e.g. the CAM layer's activation). */
   capture?: string[];
+  /**
+   * How gradients cross ReLUs: 'standard', or 'guided' (guided backpropagation, Springenberg
+   * et al. 2015: only positive gradients pass, and only where the input was positive).
+   */
+  reluBackward?: 'standard' | 'guided';
 }
 
 /** Runtime values of a target: the class / channel / neuron index per batch item, or weights. */
@@ -107,7 +112,7 @@ export class Engine {
    */
   async gradients(feeds: Record<string, NdArray>, req: GradRequest, values: TargetValues): Promise<GradResult> {
     const capture = req.capture ?? [];
-    const key = JSON.stringify({ kind: 'grad', target: req.target, wrt: req.wrt, capture, shapes: shapesOf(feeds) });
+    const key = JSON.stringify({ kind: 'grad', target: req.target, wrt: req.wrt, capture, relu: req.reluBackward ?? 'standard', shapes: shapesOf(feeds) });
     const compiled = await this.compiled(key, () => this.compileGrad(feeds, req));
     const allFeeds = { ...feeds, ...this.targetFeeds(req.target, values, feeds) };
     const out = await compiled.session.run(allFeeds, this.model.path);
@@ -155,7 +160,8 @@ export class Engine {
       facts = await probe(again, opsets, { ...feeds, ...dummy }, this.model.path);
     }
     const wrtNames = req.wrt.map((w) => (src.graph.inputs.includes(w) ? w : this.single(w)));
-    const gradNames = appendBackward(g, facts, GRAD_RULES, e, loss, wrtNames);
+    const rules = req.reluBackward === 'guided' ? GUIDED_RULES : GRAD_RULES;
+    const gradNames = appendBackward(g, facts, rules, e, loss, wrtNames);
     const captureNames = new Map((req.capture ?? []).map((r) => [r, this.resolve(r)]));
     g.outputs = dedupe([...src.graph.outputs, perItem, ...gradNames, ...[...captureNames.values()].flat()]);
     for (const o of g.outputs) if (!src.graph.outputs.includes(o)) g.values.set(o, { name: o });

@@ -16,6 +16,20 @@ export const relu: GradRule = {
   grad: (c) => [() => c.e.where(c.e.op('Greater', [x(c), c.e.scalar(0)]), dy(c), c.e.scalar(0))],
 };
 
+/**
+ * Guided backpropagation's ReLU (Springenberg et al. 2015, arXiv:1412.6806, Sec. 3.4, Fig. 1):
+ * the gradient passes only where both the forward input and the incoming gradient are positive.
+ * Not in RULES: the engine swaps it in when asked for guided gradients.
+ */
+export const guidedRelu: GradRule = {
+  ops: ['Relu'],
+  grad: (c) => [() => {
+    const e = c.e;
+    const open = e.op('And', [e.op('Greater', [x(c), e.scalar(0)]), e.op('Greater', [dy(c), e.scalar(0)])]);
+    return e.where(open, dy(c), e.scalar(0));
+  }],
+};
+
 /** LeakyRelu: y = x if x >= 0 else alpha*x. */
 export const leakyRelu: GradRule = {
   ops: ['LeakyRelu'],

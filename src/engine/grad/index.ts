@@ -23,3 +23,6 @@ const FAMILIES: GradRule[][] = [
 export const GRAD_RULES: ReadonlyMap<string, GradRule> = new Map(
   FAMILIES.flat().flatMap((rule) => rule.ops.map((op) => [op, rule] as const)),
 );
+
+/** The same rules with guided backpropagation's ReLU (Springenberg et al. 2015, Sec. 3.4). */
+export const GUIDED_RULES: ReadonlyMap<string, GradRule> = new Map([...GRAD_RULES, ['Relu', activations.guidedRelu]]);

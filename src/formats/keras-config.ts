@@ -23,7 +23,7 @@ import { NnlensError } from '../errors.ts';
 import type { Attribute, Dim, Graph, Node, Shape } from '../graph/ir.ts';
 import { emptyGraph, valueOf } from '../graph/ir.ts';
 import type { DType, Tensor } from '../graph/tensor.ts';
-import { isKnownLayer, outputShapes, type KerasConfig } from './keras-shapes.ts';
+import { isBuiltinLayer, outputShapes, type KerasConfig } from './keras-shapes.ts';
 
 /** Model classes whose config lists layers. */
 const MODEL_CLASSES = new Set(['Sequential', 'Model', 'Functional']);
@@ -370,7 +370,7 @@ class Builder {
 /** Why a layer is opaque, or undefined when it is an ordinary layer. */
 function opaqueReason(l: LayerEntry): string | undefined {
   if (l.className === 'Lambda') return 'Lambda layer: its function is Python bytecode, which nnlens shows but never runs';
-  if (l.className === 'InputLayer' || isKnownLayer(l.className)) return undefined;
+  if (l.className === 'InputLayer' || isBuiltinLayer(l.className)) return undefined;
   if (l.className === 'TFOpLambda' || l.className === 'SlicingOpLambda') {
     return `TensorFlow operation 'tf.${String(l.config.function ?? '?')}' recorded by tf.keras: not a Keras layer nnlens models`;
   }

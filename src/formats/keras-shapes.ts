@@ -15,9 +15,22 @@ export type KerasConfig = Record<string, unknown>;
 
 type ShapeFn = (cfg: KerasConfig, inputs: (Shape | undefined)[]) => (Shape | undefined)[];
 
-/** Whether the layer class is one whose output shape this module knows (else: custom layer). */
+/** Whether the layer class is one whose output shape this module knows. */
 export function isKnownLayer(className: string): boolean {
   return Object.hasOwn(RULES, className);
+}
+
+/** Built-in Keras layers without a shape rule here: their shapes stay unknown, but they are not custom code. */
+const BUILTIN_WITHOUT_RULE = new Set([
+  'Dot', 'ConvLSTM1D', 'ConvLSTM2D', 'ConvLSTM3D', 'Attention', 'AdditiveAttention', 'MultiHeadAttention',
+  'EinsumDense', 'TextVectorization', 'StringLookup', 'IntegerLookup', 'CategoryEncoding', 'Hashing',
+  'Discretization', 'RNN', 'StackedRNNCells', 'LocallyConnected1D', 'LocallyConnected2D', 'Highway', 'MaxoutDense',
+  'TimeDistributedDense', 'Wrapper', 'Cropping', 'Softmax2D',
+]);
+
+/** Whether the class is a Keras built-in layer (with or without a shape rule here). */
+export function isBuiltinLayer(className: string): boolean {
+  return isKnownLayer(className) || BUILTIN_WITHOUT_RULE.has(className);
 }
 
 /**
@@ -326,6 +339,9 @@ const merge1: ShapeFn = (cfg, inputs) => {
   return [undefined];
 };
 
+/** Resizing / CenterCrop (Keras preprocessing layers): (batch, height, width, channels). */
+const resize: ShapeFn = (cfg, [x]) => [spatial(x, 2, cfg, () => [known(cfg.height as Dim), known(cfg.width as Dim)])];
+
 const RULES: Record<string, ShapeFn> = {
   Dense: dense,
   Conv1D: conv(1), Conv2D: conv(2), Conv3D: conv(3),
@@ -352,6 +368,9 @@ const RULES: Record<string, ShapeFn> = {
   BatchNormalization: identity, LayerNormalization: identity, UnitNormalization: identity,
   Normalization: identity, Rescaling: identity, Masking: identity, ActivityRegularization: identity,
   Identity: identity,
+  RandomFlip: identity, RandomRotation: identity, RandomZoom: identity, RandomContrast: identity,
+  RandomTranslation: identity, RandomBrightness: identity, GroupNormalization: identity,
+  Resizing: resize, CenterCrop: resize,
   Add: merge, Subtract: merge, Multiply: merge, Average: merge, Maximum: merge, Minimum: merge,
   Concatenate: concatenate, Merge: merge1,
   Embedding: embedding,

@@ -199,3 +199,18 @@ test('config: tf.keras constant arguments and TF-op layers', () => {
   assert.deepEqual(op.inputs, ['x:0:0']);
   assert.match(op.opaque!, /TensorFlow operation 'tf\.math\.multiply'/);
 });
+
+test('config: built-in layers without a shape rule are not called custom; preprocessing layers have shapes', () => {
+  const { graph } = build({
+    class_name: 'Sequential',
+    config: { name: 's', layers: [
+      { class_name: 'InputLayer', config: { name: 'img', batch_shape: [null, 100, 80, 3] } },
+      { class_name: 'Resizing', config: { name: 'resize', height: 64, width: 48 } },
+      { class_name: 'RandomFlip', config: { name: 'flip', mode: 'horizontal' } },
+      { class_name: 'ConvLSTM2D', config: { name: 'clstm', filters: 2, kernel_size: [3, 3] } },
+    ] },
+  });
+  assert.deepEqual(shapeOf(graph, 'flip:0:0'), [null, 64, 48, 3]);
+  assert.equal(graph.nodes.find((n) => n.name === 'clstm')!.opaque, undefined);
+  assert.equal(shapeOf(graph, 'clstm:0:0'), undefined);
+});

@@ -61,7 +61,7 @@ const range: Rule = (_node, [start, limit, delta]) => {
 };
 
 /** Converts folded values to an integer or bool dtype, as Cast does; symbolic dims stay as they are. */
-function castValues(v: Dim[] | undefined, to: DType | undefined): Dim[] | undefined {
+export function castValues(v: Dim[] | undefined, to: DType | undefined): Dim[] | undefined {
   if (!v || !to || to === 'string') return undefined;
   if (to === 'bool') return v.map((e) => (typeof e === 'number' ? (e ? 1 : 0) : null));
   return isIntegerDtype(to) ? v.map((e) => (typeof e === 'number' ? Math.trunc(e) : e)) : v;

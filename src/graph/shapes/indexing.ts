@@ -33,7 +33,8 @@ export function concatFacts(xs: Fact[], axis: number): Fact {
   return withValue({ dtype, shape }, value);
 }
 
-const concat: Rule = (node, inputs) => [concatFacts(inputs.filter((x): x is Fact => x !== undefined), attr(node, 'axis', 'int', 0))];
+/** Concat: `axis` is required from opset 4; before, it defaulted to 1. */
+const concat: Rule = (node, inputs, ctx) => [concatFacts(inputs.filter((x): x is Fact => x !== undefined), attr(node, 'axis', 'int', ctx.opset < 4 ? 1 : 0))];
 
 /**
  * Split: sizes from the `split` attribute (before opset 13) or input 1 (opset 13+); otherwise

@@ -6,7 +6,7 @@
  */
 import type { Dim, Node } from '../ir.ts';
 import { attr } from '../ir.ts';
-import { constantRules } from './constant.ts';
+import { castValues, constantRules } from './constant.ts';
 import { broadcasting, elementwiseRules } from './elementwise.ts';
 import { elementAt } from './fold.ts';
 import { concatFacts, gatherFacts, sliceSpan } from './indexing.ts';
@@ -30,10 +30,10 @@ function axisInput(f: Fact | undefined, rank: number): number | undefined {
 /** Shape: the dims as int32 (`out_type`), folded. */
 const shape: Rule = (node, [x]) => [{ ...constantRules.Shape!(node, [x], { opset: 0 })[0]!, dtype: dtypeAttr(node, 'out_type', 'int32') }];
 
-/** Cast to `DstT`, values kept (truncated for integer targets by the ONNX Cast rule's conversion). */
+/** Cast to `DstT`, folded values converted as ONNX's Cast does. */
 const cast: Rule = (node, [x]) => {
   const to = dtypeAttr(node, 'DstT');
-  return [withValue(like(x, to), x?.value && (to && /int/.test(to) ? x.value.map((v) => (typeof v === 'number' ? Math.trunc(v) : v)) : x.value))];
+  return [withValue(like(x, to), castValues(x?.value, to))];
 };
 
 /** Reshape(tensor, shape): -1 takes the rest; 0 is a real size in TF. */

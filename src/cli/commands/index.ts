@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { registerSummary } from './summary.ts';
 import { registerDiagram } from './diagram.ts';
 import { registerWeights } from './weights.ts';
+import { registerRun } from './run.ts';
+import { registerActivations } from './activations.ts';
 
 /** A function that adds a subcommand to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -11,4 +13,6 @@ export const COMMANDS: RegisterCommand[] = [
   registerSummary,
   registerDiagram,
   registerWeights,
+  registerRun,
+  registerActivations,
 ];

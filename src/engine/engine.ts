@@ -39,6 +39,11 @@ export interface GradRequest {
    * et al. 2015: only positive gradients pass, and only where the input was positive).
    */
   reluBackward?: 'standard' | 'guided';
+  /**
+   * Initializers (weights) to feed at run time instead of baking them into the graph, so that a
+   * training loop can update them without recompiling; they can then be `wrt` entries too.
+   */
+  feedParams?: string[];
 }
 
 /** Runtime values of a target: the class / channel / neuron index per batch item, or weights. */
@@ -112,7 +117,7 @@ export class Engine {
    */
   async gradients(feeds: Record<string, NdArray>, req: GradRequest, values: TargetValues): Promise<GradResult> {
     const capture = req.capture ?? [];
-    const key = JSON.stringify({ kind: 'grad', target: req.target, wrt: req.wrt, capture, relu: req.reluBackward ?? 'standard', shapes: shapesOf(feeds) });
+    const key = JSON.stringify({ kind: 'grad', target: req.target, wrt: req.wrt, capture, relu: req.reluBackward ?? 'standard', params: req.feedParams ?? [], shapes: shapesOf(feeds) });
     const compiled = await this.compiled(key, () => this.compileGrad(feeds, req));
     const allFeeds = { ...feeds, ...this.targetFeeds(req.target, values, feeds) };
     const out = await compiled.session.run(allFeeds, this.model.path);
@@ -137,6 +142,12 @@ export class Engine {
   private async compileGrad(feeds: Record<string, NdArray>, req: GradRequest): Promise<Compiled> {
     const src = this.exec;
     const g = cloneGraph(src.graph);
+    for (const p of req.feedParams ?? []) {
+      const v = g.values.get(p);
+      if (!v?.initializer) throw new NnlensError(this.model.path, `'${p}' is not a weight of the model`);
+      g.values.set(p, { name: p, dtype: v.initializer.dtype, shape: [...v.initializer.shape] });
+      g.inputs.push(p);
+    }
     const opset = Math.max(GRAD_OPSET, src.opsets[''] ?? GRAD_OPSET);
     upgradeOpset(g, src.opsets[''] ?? opset, opset);
     const opsets = { ...src.opsets, '': opset };
@@ -159,7 +170,7 @@ export class Engine {
       again.outputs = [...src.graph.outputs, loss];
       facts = await probe(again, opsets, { ...feeds, ...dummy }, this.model.path);
     }
-    const wrtNames = req.wrt.map((w) => (src.graph.inputs.includes(w) ? w : this.single(w)));
+    const wrtNames = req.wrt.map((w) => (g.inputs.includes(w) ? w : this.single(w)));
     const rules = req.reluBackward === 'guided' ? GUIDED_RULES : GRAD_RULES;
     const gradNames = appendBackward(g, facts, rules, e, loss, wrtNames);
     const captureNames = new Map((req.capture ?? []).map((r) => [r, this.resolve(r)]));

@@ -5,6 +5,7 @@
  */
 import { NnlensError } from '../errors.ts';
 import type { Graph, Model } from '../graph/ir.ts';
+import { LOWERINGS } from './lower/index.ts';
 
 /** A graph ready for ONNX Runtime. */
 export interface ExecGraph {
@@ -21,13 +22,9 @@ export interface ExecGraph {
 /** A lowering from a source format to plain ONNX ops. */
 export type Lowering = (model: Model) => ExecGraph;
 
-const lowerings = new Map<string, Lowering>();
-
-/** Registers the lowering of a format (Keras and TF.js layers register theirs in engine/lower/). */
-export function registerLowering(format: string, lower: Lowering): void { lowerings.set(format, lower); }
-
 /**
- * The executable graph of a model: ONNX models as they are; other formats through their lowering.
+ * The executable graph of a model: ONNX models as they are; other formats through their lowering
+ * (engine/lower/index.ts). Layers that cannot run (Keras Lambda, custom layers) throw here.
  * @example const exec = toExec(await openModel('model.onnx'))
  */
 export function toExec(model: Model): ExecGraph {
@@ -35,7 +32,7 @@ export function toExec(model: Model): ExecGraph {
     const sourceOutputs = new Map(model.graph.nodes.map((n) => [n.name, n.outputs.filter(Boolean)]));
     return { graph: model.graph, opsets: { '': 13, ...model.opsets }, model, sourceOutputs, layoutOf: () => 'NCHW' };
   }
-  const lower = lowerings.get(model.format);
+  const lower = LOWERINGS[model.format];
   if (!lower) throw new NnlensError(model.path, `models of format ${model.formatLabel} cannot be executed yet (open and display only)`);
   return lower(model);
 }

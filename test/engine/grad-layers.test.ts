@@ -119,3 +119,37 @@ test('Resize: nearest and linear, every coordinate transform, up and down', asyn
   }
   await expectOk(tinyModel({ x: [1, 2, 4, 5] }, (b, [i]) => b.op('Resize', [i!, '', b.floats([1, 1, 2, 1.5])], { mode: 'linear' })), { x });
 });
+
+test('weights fed at run time (training): gradients w.r.t. Gemm and Conv weights match finite differences', async () => {
+  const { Engine } = await import('../../src/engine/engine.ts');
+  const { relErr } = await import('./fd.ts');
+  const m = tinyModel({ x: [2, 1, 5, 5] }, (b, [x]) => {
+    const w = randomArray([3, 1, 3, 3], 70), fc = randomArray([12, 2], 71);
+    const wn = b.constant('float32', w.shape, w.data, 'convw');
+    const fcn = b.constant('float32', fc.shape, fc.data, 'fcw');
+    const h = b.op('Relu', [b.op('Conv', [x!, wn], { strides: [2, 2] })]);
+    return b.op('Gemm', [b.op('Flatten', [h]), fcn]);
+  });
+  const params = [...m.graph.values.values()].filter((v) => v.initializer && (v.name.includes('convw') || v.name.includes('fcw')));
+  const engine = Engine.fromModel(m);
+  try {
+    const x = randomArray([2, 1, 5, 5], 72);
+    const feeds: Record<string, import('../../src/engine/ndarray.ts').NdArray> = { x };
+    for (const p of params) feeds[p.name] = { dtype: 'float32', shape: [...p.initializer!.shape], data: Float32Array.from(p.initializer!.float32()) };
+    const names = params.map((p) => p.name);
+    const r = await engine.gradients(feeds, { target: { kind: 'logprob' }, wrt: names, feedParams: names }, { index: [1, 0] });
+    for (const p of params) {
+      const base = feeds[p.name]!.data as Float32Array, num = new Float32Array(base.length);
+      for (let i = 0; i < base.length; i++) {
+        const f = async (d: number): Promise<number> => {
+          const v = Float32Array.from(base); v[i]! += d;
+          const rr = await engine.gradients({ ...feeds, [p.name]: { ...feeds[p.name]!, data: v } }, { target: { kind: 'logprob' }, wrt: names, feedParams: names }, { index: [1, 0] });
+          return rr.score[0]! + rr.score[1]!;
+        };
+        num[i] = ((await f(1e-2)) - (await f(-1e-2))) / 2e-2;
+      }
+      const e = relErr(r.grads[p.name]!.data as Float32Array, num);
+      assert.ok(e < 2e-2, `${p.name}: relative error ${e}`);
+    }
+  } finally { await engine.dispose(); }
+});

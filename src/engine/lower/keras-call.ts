@@ -14,6 +14,8 @@ import type { KerasConfig } from './keras-args.ts';
 export interface Dialect {
   /** Keras major version that wrote the config (1, 2 or 3); TF.js layers models count as 2. */
   keras: number;
+  /** The full Keras version when known (`[2, 2, 4]`), else `[keras]`. */
+  version: number[];
   /** The model is a TF.js layers model (TF.js semantics). */
   tfjs: boolean;
 }

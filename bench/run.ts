@@ -11,11 +11,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeOutput } from '../src/io/output.ts';
 import { diagramBench } from './diagram.ts';
+import { engineBench } from './engine.ts';
 import type { BenchModule, BenchResult } from './types.ts';
 
 /** The benchmarks, in run order. */
 export const BENCHES: BenchModule[] = [
   diagramBench,
+  engineBench,
 ];
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), 'RESULTS.md');

@@ -106,8 +106,10 @@ function measure(lines: TextLine[], minWidth = MIN_W): { width: number; height: 
 
 function shapeLines(model: Model, values: string[], show: boolean): TextLine[] {
   if (!show || values.length === 0) return [];
-  const texts = values.slice(0, 2).map((v) => formatShape(model.graph.values.get(v)?.shape));
-  if (values.length > 2) texts.push(`+${values.length - 2} more`);
+  // Distinct shapes only: a shared layer called twice (siamese branches) has two equal outputs.
+  const distinct = [...new Set(values.map((v) => formatShape(model.graph.values.get(v)?.shape)))];
+  const texts = distinct.slice(0, 2);
+  if (distinct.length > 2) texts.push(`+${distinct.length - 2} more`);
   return texts.map((text) => ({ text, size: 10.5, color: SOFT }));
 }
 

@@ -208,4 +208,7 @@ export const TF_OPS: Record<string, OpMeta> = table({
     While: 'While loop of subgraphs.', StatelessWhile: 'While loop of subgraphs.', PartitionedCall: 'Calls a function.',
     StatefulPartitionedCall: 'Calls a function.',
   },
+}, {
+  Conv1D: 'SIO', Conv2D: 'SIO', Conv3D: 'SIO', FusedConv2D: 'SIO', _FusedConv2D: 'SIO', Conv2DBackpropInput: 'SOI',
+  DepthwiseConv2dNative: 'SIM', FusedDepthwiseConv2dNative: 'SIM',
 });

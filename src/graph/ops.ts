@@ -68,7 +68,7 @@ export const CATEGORY_STYLES: Record<OpCategory, CategoryStyle> = {
 };
 
 /** Style of a collapsed group box (not an op category). */
-export const GROUP_STYLE: CategoryStyle = { label: 'Group (collapsed)', fill: '#eef1f5', stroke: '#44546a' };
+export const GROUP_STYLE: CategoryStyle = { label: 'Group (collapsed)', fill: '#fbfbfc', stroke: '#3d4a5c' };
 
 const UNKNOWN: OpMeta = { category: 'custom', description: 'Op not in nnlens\'s tables (custom or vendor op).' };
 

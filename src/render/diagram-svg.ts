@@ -116,6 +116,8 @@ export function diagramSvg(d: Diagram): string {
   out.push(`<g class="legend"><text x="${MARGIN}" y="${oy + 12}" font-size="11" font-weight="bold" fill="#57606a">Legend</text>`);
   legend.forEach((e, i) => {
     const y = oy + 22 + i * 18;
+    // The group swatch is a small stack of cards, like the boxes it stands for.
+    if (e === GROUP_STYLE) out.push(`<rect x="${MARGIN + 3}" y="${y + 3}" width="16" height="11" rx="2" fill="${e.fill}" stroke="${e.stroke}" stroke-width="1.1"/>`);
     out.push(`<rect x="${MARGIN}" y="${y}" width="16" height="11" rx="2" fill="${e.fill}" stroke="${e.stroke}" stroke-width="1.3"/><text x="${MARGIN + 22}" y="${y + 9.5}" font-size="11" fill="#1f2328">${escapeXml(e.label)}</text>`);
   });
   out.push('</g>');

@@ -120,12 +120,19 @@ function activationOf(node: Node): string | undefined {
   return v && v !== 'linear' ? v : undefined;
 }
 
-function nodeBox(model: Model, item: Extract<ViewItem, { kind: 'node' }>, o: DiagramOptions): DiagramBox {
+function nodeBox(model: Model, item: Extract<ViewItem, { kind: 'node' }>, o: DiagramOptions, inContainer: boolean): DiagramBox {
   const n = item.node;
   const info = opInfo(n);
   const act = activationOf(n);
   const lines: TextLine[] = [{ text: act ? `${n.op} \u00b7 ${act}` : n.op, size: 12, bold: true, color: TEXT }];
-  if (o.names && n.name !== n.op) lines.push({ text: n.name, size: 10.5, color: SOFT });
+  if (o.names && n.name !== n.op) {
+    // Inside a drawn container the module path is already written above: show the rest only.
+    const prefix = `/${item.path.join('/')}/`;
+    let shown = inContainer && item.path.length > 0 && n.name.startsWith(prefix) ? n.name.slice(prefix.length) : n.name;
+    // Exporters end names with the op type (`conv1/Conv`); the type is already the first line.
+    if (shown !== n.name && shown.endsWith(`/${n.op}`)) shown = shown.slice(0, -n.op.length - 1);
+    if (shown !== n.op) lines.push({ text: shown, size: 10.5, color: SOFT });
+  }
   const params = n.params.reduce((s, p) => s + p.tensor.size, 0);
   if (params > 0 && n.params.some((p) => p.tensor.dtype.startsWith('float') || p.tensor.dtype === 'bfloat16')) {
     lines.push({ text: `${compactNumber(params)} params`, size: 10.5, color: SOFT });
@@ -168,11 +175,11 @@ function ioBox(model: Model, item: Extract<ViewItem, { kind: 'input' | 'output' 
 export function buildDiagram(model: Model, o: DiagramOptions = {}): Diagram {
   const view = viewAt(model.graph, { depth: o.depth });
   const boxes = new Map<string, DiagramBox>();
+  const withContainers = o.containers ?? view.items.size <= CONTAINER_LIMIT;
   for (const item of view.items.values()) {
-    const box = item.kind === 'node' ? nodeBox(model, item, o) : item.kind === 'group' ? groupBox(model, item, o) : ioBox(model, item, o);
+    const box = item.kind === 'node' ? nodeBox(model, item, o, withContainers) : item.kind === 'group' ? groupBox(model, item, o) : ioBox(model, item, o);
     boxes.set(box.id, box);
   }
-  const withContainers = o.containers ?? boxes.size <= CONTAINER_LIMIT;
   const convert = (c: ViewContainer): DiagramContainer => {
     const children: (DiagramBox | DiagramContainer)[] = [];
     for (const ch of c.children) {

@@ -47,6 +47,15 @@ test('diagram at full depth: one box per node plus inputs/outputs, containers ho
   assert.match(svg, /<\/svg>\n$/);
 });
 
+test('--names inside containers shows names relative to the module', () => {
+  const m = residualModel({ nodes: 30 });
+  const d = buildDiagram(m, { names: true });
+  assert.equal(d.boxes.get('n:/layer1/layer1.0/conv1/Conv')!.lines[1]!.text, 'conv1');
+  assert.equal(d.boxes.get('n:/layer1/layer1.0/Add')!.lines.length, 1, 'no name line repeating the op');
+  const flat = buildDiagram(m, { names: true, containers: false });
+  assert.equal(flat.boxes.get('n:/layer1/layer1.0/conv1/Conv')!.lines[1]!.text, '/layer1/layer1.0/conv1/Conv');
+});
+
 test('diagram text never overflows its box', () => {
   const m = residualModel({ nodes: 60 });
   // A very long node name must be shortened, not spill out.

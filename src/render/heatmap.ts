@@ -4,7 +4,7 @@
  * centred on zero by default, so the sign of a weight reads at a glance.
  */
 import { colormap, type ColormapName } from './colormap.ts';
-import { createImage, pngDataUri, scaleNearest, setPixel } from './raster.ts';
+import { createImage, pngDataUri, scaleNearest, setPixel, type RgbaImage } from './raster.ts';
 import { compactNumber, escapeXml, fitText, niceTicks, r2, svgOpen, textWidth } from './svg.ts';
 
 /** Options of {@link heatmapSvg}. */
@@ -45,6 +45,28 @@ export function downsample(data: ArrayLike<number>, rows: number, cols: number, 
 }
 
 /**
+ * Colours a row-major matrix into an image, one pixel per entry, scaled to [lo, hi]: the data's
+ * range, or symmetric around 0 (the default for diverging maps), or `range` when given. NaN is grey.
+ * @example const { image } = matrixImage(cam, 7, 7, { colormap: 'jet', range: [0, 1] })
+ */
+export function matrixImage(values: ArrayLike<number>, rows: number, cols: number, o: { colormap?: ColormapName; symmetric?: boolean; range?: [number, number] } = {}): { image: RgbaImage; lo: number; hi: number } {
+  const name = o.colormap ?? 'bwr';
+  const cmap = colormap(name);
+  let lo = Infinity, hi = -Infinity;
+  if (o.range) [lo, hi] = o.range;
+  else for (let i = 0; i < rows * cols; i++) { const v = values[i]!; if (Number.isFinite(v)) { if (v < lo) lo = v; if (v > hi) hi = v; } }
+  if (!Number.isFinite(lo)) { lo = 0; hi = 1; }
+  if (!o.range && (o.symmetric ?? (name === 'bwr' || name === 'diverging'))) { const a = Math.max(Math.abs(lo), Math.abs(hi)) || 1; lo = -a; hi = a; }
+  if (hi === lo) hi = lo + 1;
+  const image = createImage(cols, rows);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
+    const [R, G, B] = cmap((values[r * cols + c]! - lo) / (hi - lo));
+    setPixel(image, c, r, R, G, B);
+  }
+  return { image, lo, hi };
+}
+
+/**
  * SVG heatmap of a row-major `rows` x `cols` matrix.
  * @example heatmapSvg(kernel.float32(), 784, 128, { title: 'dense/kernel' })
  */
@@ -52,16 +74,7 @@ export function heatmapSvg(values: ArrayLike<number>, rows: number, cols: number
   const m = downsample(values, rows, cols);
   const name = o.colormap ?? 'bwr';
   const cmap = colormap(name);
-  let lo = Infinity, hi = -Infinity;
-  for (const v of m.data) if (Number.isFinite(v)) { if (v < lo) lo = v; if (v > hi) hi = v; }
-  if (!Number.isFinite(lo)) { lo = 0; hi = 1; }
-  if (o.symmetric ?? (name === 'bwr' || name === 'diverging')) { const a = Math.max(Math.abs(lo), Math.abs(hi)) || 1; lo = -a; hi = a; }
-  if (hi === lo) hi = lo + 1;
-  const img = createImage(m.cols, m.rows);
-  for (let r = 0; r < m.rows; r++) for (let c = 0; c < m.cols; c++) {
-    const [R, G, B] = cmap((m.data[r * m.cols + c]! - lo) / (hi - lo));
-    setPixel(img, c, r, R, G, B);
-  }
+  const { image: img, lo, hi } = matrixImage(m.data, m.rows, m.cols, { colormap: name, symmetric: o.symmetric });
   const size = o.size ?? 640;
   const cell = Math.max(1, Math.floor(size / Math.max(m.rows, m.cols)));
   const scaled = scaleNearest(img, cell);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { canonicalKernel, filterMosaic, filterMosaicSvg } from '../../src/render/filters.ts';
-import { downsample, heatmapSvg } from '../../src/render/heatmap.ts';
+import { downsample, heatmapSvg, matrixImage } from '../../src/render/heatmap.ts';
 import { histogramSvg } from '../../src/render/histogram.ts';
 
 /** A kernel whose value encodes its (o, i, y, x) position, in OIHW order. */
@@ -85,4 +85,15 @@ test('histogram panels', () => {
   const svg = histogramSvg([{ title: 'a', edges: [0, 1, 2], counts: [3, 0] }, { title: 'b', edges: [-1, 0, 1], counts: [1, 1] }]);
   assert.equal((svg.match(/fill="#3569a8"/g) ?? []).length, 3);
   assert.match(svg, /stroke-dasharray="3 3"/, 'zero line for signed data');
+});
+
+test('matrixImage colours each entry; diverging maps centre on zero, NaN is grey', () => {
+  const { image, lo, hi } = matrixImage(new Float32Array([-2, 0, 1, NaN]), 2, 2);
+  assert.deepEqual([lo, hi], [-2, 2]);
+  const px = (i: number) => [...image.data.subarray(i * 4, i * 4 + 3)];
+  assert.deepEqual(px(0), [5, 48, 97]);
+  assert.deepEqual(px(1), [247, 247, 247]);
+  assert.deepEqual(px(3), [128, 128, 128]);
+  const fixed = matrixImage(new Float32Array([0.5]), 1, 1, { colormap: 'gray', range: [0, 1] });
+  assert.deepEqual([...fixed.image.data.subarray(0, 3)], [128, 128, 128]);
 });

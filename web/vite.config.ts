@@ -1,23 +1,62 @@
 /**
- * Vite build of the web app: a multi-page static site in web/dist/ that works from file:// or
- * any static server (`base: './'` makes every asset URL relative). Pages are listed in `pages`;
- * the playground is the first, the main app (web/index.html) joins it later.
+ * Vite build of the web app: a multi-page static site in web/dist/ (`base: './'` makes every
+ * asset URL relative). Pages are listed in `pages`; the playground is the first, the main app
+ * (web/index.html) joins it later.
+ *
+ * The playground must also open straight from disk (double-clicking web/dist/playground.html):
+ * Chromium refuses module scripts and `crossorigin` stylesheets from file:// URLs, so after the
+ * multi-page build {@link singleFilePage} rebuilds it as one self-contained HTML file, script
+ * and styles inline, whatever chunks the pages happen to share.
  *
  * JSX is compiled by Vite's built-in oxc transform with React's automatic runtime, so no React
  * plugin is needed (there is no hot reload of React state, which a static build does not use).
  */
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { build, defineConfig, type Plugin } from 'vite';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const pages = ['playground.html', 'index.html'].filter((p) => existsSync(resolve(root, p)));
+const oxc = { jsx: { runtime: 'automatic' as const, importSource: 'react' } };
+
+/** After the build, rewrites `page` in the output folder as a single HTML file with its script and CSS inline. */
+function singleFilePage(page: string): Plugin {
+  let outDir = '';
+  return {
+    name: 'nnlens-single-file-page',
+    apply: 'build',
+    configResolved(c) {
+      outDir = c.build.outDir;
+    },
+    async closeBundle() {
+      const result = await build({
+        configFile: false, root, base: './', logLevel: 'warn', oxc,
+        build: {
+          write: false, target: 'es2022', modulePreload: { polyfill: false }, cssCodeSplit: false,
+          rolldownOptions: { input: resolve(root, page) },
+        },
+      });
+      const out = (Array.isArray(result) ? result[0] : result) as { output: { type: string; fileName: string; code?: string; source?: string | Uint8Array; isEntry?: boolean }[] };
+      const chunks = out.output.filter((o) => o.type === 'chunk');
+      if (chunks.length !== 1) throw new Error(`${page}: expected one script chunk, got ${chunks.length}`);
+      const html = out.output.find((o) => o.fileName === page);
+      const css = out.output.filter((o) => o.fileName.endsWith('.css')).map((o) => String(o.source)).join('\n');
+      if (!html) throw new Error(`${page}: the build produced no HTML`);
+      // `</script` inside the code would end the inline element; `<\/script` means the same in JS.
+      const code = chunks[0].code!.replace(/<\/script/gi, '<\\/script');
+      const text = String(html.source)
+        .replace(/<script type="module" crossorigin src="[^"]+"><\/script>/, () => `<script type="module">${code}</script>`)
+        .replace(/<link rel="stylesheet" crossorigin href="[^"]+">/, () => `<style>${css}</style>`);
+      if (/src="\.\/assets|href="\.\/assets/.test(text)) throw new Error(`${page}: an asset is still referenced by URL`);
+      writeFileSync(join(outDir, page), text);
+    },
+  };
+}
 
 export default defineConfig({
   root,
   base: './',
-  // One build output for all pages; the engine in src/ is shared with Node and imported by relative path.
   build: {
     outDir: resolve(root, 'dist'),
     emptyOutDir: true,
@@ -26,6 +65,7 @@ export default defineConfig({
       input: Object.fromEntries(pages.map((p) => [p.replace(/\.html$/, ''), resolve(root, p)])),
     },
   },
-  oxc: { jsx: { runtime: 'automatic', importSource: 'react' } },
+  oxc,
+  plugins: [singleFilePage('playground.html')],
   server: { fs: { allow: [resolve(root, '..')] } },
 });

@@ -102,6 +102,8 @@ export class Session {
   epoch = 0;
   /** Position in the current epoch's order. */
   cursor = 0;
+  /** Mini-batches trained since the session began. */
+  steps = 0;
   /** Losses after each completed epoch. */
   readonly history: { train: number[]; test: number[] } = { train: [], test: [] };
   private settings: TrainSettings;
@@ -184,6 +186,7 @@ export class Session {
     const epoch = this.epoch;
     const stepInEpoch = Math.floor(this.cursor / this.batchSize);
     const r = step(this.net, this.opt, b, this.settings, this.ws, record);
+    this.steps++;
     this.cursor += indices.length;
     if (this.cursor >= this.order.length) {
       this.epoch++;

@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { Session } from '../../src/playground/session.ts';
@@ -59,19 +61,23 @@ test('trains the circle dataset, then one step-by-step mini-batch shows the engi
   await page.waitForSelector('[data-testid="epoch"][data-value="0"]');
   const start = await shown('test-loss');
 
-  // Train: play until at least 40 epochs, then pause. One epoch per frame, so the count is exact.
+  // Train: play until at least 40 epochs, then pause. The page reports how many mini-batches it
+  // trained (a frame trains up to one epoch, less when its time budget runs out), and the engine
+  // in Node replays exactly that many.
   await page.click('[data-testid="play"]');
   await page.waitForFunction(() => Number(document.querySelector('[data-testid="epoch"]')?.getAttribute('data-value')) >= 40, null, { timeout: 60_000 });
   await page.click('[data-testid="play"]');
   await page.waitForSelector('[data-testid="play"]:not(.playing)');
   await page.waitForTimeout(100);
   const epochs = (await shown('epoch')).value;
-  assert.ok(epochs >= 40);
+  const steps = Number(await page.getAttribute('[data-testid="epoch"]', 'data-steps'));
+  assert.ok(epochs >= 40 && steps >= epochs * 25, `${epochs} epochs, ${steps} mini-batches`);
   await page.screenshot({ path: '/tmp/playground-train.png', fullPage: true });
 
   const s = new Session(parseHash(HASH));
   same(start, s.losses().test, 'untrained test loss');
-  for (let i = 0; i < epochs; i++) s.trainEpoch();
+  for (let i = 0; i < steps; i++) s.step();
+  assert.equal(s.epoch, epochs);
   const trainedLoss = await shown('test-loss');
   same(trainedLoss, s.losses().test, `test loss after ${epochs} epochs`);
   same(await shown('train-loss'), s.losses().train, `train loss after ${epochs} epochs`);
@@ -131,4 +137,48 @@ test('trains the circle dataset, then one step-by-step mini-batch shows the engi
   const l = s.losses();
   same(await shown('test-loss'), l.test, 'test loss after the step');
   assert.deepEqual(errors, [], 'no page errors');
+});
+
+test('a CSV file becomes the dataset, its classes are listed, and the URL carries it', { skip: NEEDS_CHROMIUM, timeout: 120_000 }, async () => {
+  const rows = ['sepal,petal,species'];
+  const names = ['setosa', 'versicolor', 'virginica'];
+  for (let i = 0; i < 150; i++) {
+    const k = i % 3;
+    rows.push(`${(4 + k * 1.2 + ((i * 7) % 10) / 10).toFixed(2)},${(1 + k * 2 + ((i * 3) % 10) / 8).toFixed(2)},${names[k]}`);
+  }
+  await page.goto(`${base}playground.html#hidden=6`);
+  await page.waitForSelector('[data-testid="epoch"][data-value="0"]');
+  await page.setInputFiles('[data-testid="csv-file"]', { name: 'flowers.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+  await page.waitForFunction(() => location.hash.includes('csv='));
+  const info = await page.textContent('.data .hint.small');
+  assert.match(info ?? '', /75 training and 75 test points · X₁ = sepal, X₂ = petal, label = species/);
+  const legend = await page.textContent('.legend .classes');
+  assert.equal(legend, 'class setosaclass versicolorclass virginica');
+  const before = (await shown('test-loss')).value;
+  await page.click('[data-testid="play"]');
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="epoch"]')?.getAttribute('data-value')) >= 30);
+  await page.click('[data-testid="play"]');
+  const after = (await shown('test-loss')).value;
+  assert.ok(after < 0.7 * before, `CSV test loss ${before} -> ${after}`);
+  // Reloading the URL restores the same data.
+  const url = page.url();
+  await page.goto('about:blank');
+  await page.goto(url);
+  await page.waitForSelector('[data-testid="epoch"][data-value="0"]');
+  assert.match((await page.textContent('.data .hint.small')) ?? '', /X₁ = sepal/);
+  await page.screenshot({ path: '/tmp/playground-csv.png', fullPage: true });
+  assert.deepEqual(errors, [], 'no page errors');
+});
+
+test('the built page also works opened straight from disk (file://), with no server', { skip: NEEDS_CHROMIUM, timeout: 60_000 }, async () => {
+  const p = await browser!.newPage();
+  const errs: string[] = [];
+  p.on('pageerror', (e) => errs.push(e.message));
+  p.on('console', (m) => { if (m.type() === 'error') errs.push(m.text()); });
+  await p.goto(`${pathToFileURL(join(WEB_DIST, 'playground.html')).href}#dataset=xor&hidden=3`);
+  await p.waitForSelector('[data-testid="epoch"][data-value="0"]');
+  await p.click('[data-testid="play"]');
+  await p.waitForFunction(() => Number(document.querySelector('[data-testid="epoch"]')?.getAttribute('data-value')) >= 5);
+  await p.close();
+  assert.deepEqual(errs, []);
 });

@@ -4,23 +4,16 @@
  * by the {@link Trainer} every frame through the elements registered here. In step-by-step mode
  * each neuron shows its numbers for the chosen example and can be clicked to open its details.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useState } from 'react';
 import { FEATURES } from '../../../src/playground/features.ts';
 import { MAX_LAYERS, MAX_NEURONS, type PlaygroundState } from '../../../src/playground/state.ts';
 import { classCss } from './colors.ts';
 import { fmt } from './format.ts';
 import type { Update } from './Field.tsx';
-import { drawFeature } from './heatmaps.ts';
-import { layoutNetwork, linkPath } from './layout.ts';
+import { drawFeature, type NeuronBox } from './heatmaps.ts';
+import { layoutNetwork } from './layout.ts';
+import { LinkLayer } from './links.ts';
 import type { Trainer } from './trainer.ts';
-
-/** A React ref callback that keeps `map[key]` pointing at the mounted element. */
-function useRegister<T extends Element>(map: Map<string, T>) {
-  return useCallback((key: string) => (el: T | null) => {
-    if (el) map.set(key, el);
-    else map.delete(key);
-  }, [map]);
-}
 
 function FeatureCanvas({ index }: { index: number }) {
   const [el, setEl] = useState<HTMLCanvasElement | null>(null);
@@ -28,7 +21,7 @@ function FeatureCanvas({ index }: { index: number }) {
   return <canvas ref={setEl} />;
 }
 
-interface Hover { key: string; x: number; y: number }
+interface Hover { k: number; x: number; y: number }
 
 export function NetworkView({ state, update, trainer }: { state: PlaygroundState; update: Update; trainer: Trainer }) {
   const net = trainer.session.net;
@@ -36,17 +29,22 @@ export function NetworkView({ state, update, trainer }: { state: PlaygroundState
   const trace = stepMode ? trainer.lastStep?.trace : undefined;
   const e = trainer.lastStep ? Math.min(state.example, trainer.lastStep.indices.length - 1) : 0;
   const counts = [FEATURES.length, ...net.sizes.slice(1)];
-  const L = layoutNetwork(counts, stepMode);
+  const L = useMemo(() => layoutNetwork(counts, stepMode), [counts.join(','), stepMode]);
   const selected = FEATURES.map((f) => state.features.includes(f.name));
   // Column-0 position of each network input (the selected features, in display order).
   const inputBoxes = FEATURES.flatMap((_, j) => (selected[j] ? [L.nodes[0][j]] : []));
-  const regNeuron = useRegister(trainer.surfaces.neurons);
-  const regLink = useRegister(trainer.surfaces.links);
   const [hover, setHover] = useState<Hover>();
   const [focusL, focusU] = state.neuron.split(':').map(Number);
   const depth = net.depth;
   const hidden = state.hidden;
   const k = net.sizes[depth];
+
+  // Hand the geometry to the trainer, which draws heatmaps and links every frame.
+  useLayoutEffect(() => {
+    const columns = [inputBoxes, ...L.nodes.slice(1)];
+    const boxes: NeuronBox[] = L.nodes.slice(1).flatMap((col, c) => col.map((b, u) => ({ layer: c + 1, unit: u, x: b.x, y: b.y })));
+    trainer.setDiagram({ boxes, size: L.size, width: L.width, height: L.height, links: new LinkLayer(net, columns, L.size) });
+  }, [trainer, net, L, state.features.join(',')]);
 
   const setHidden = (h: number[]) => update({ hidden: h });
   const toggleFeature = (j: number) => {
@@ -55,23 +53,15 @@ export function NetworkView({ state, update, trainer }: { state: PlaygroundState
     if (next.length > 0) update({ features: FEATURES.map((f) => f.name).filter((f) => next.includes(f)) });
   };
 
-  const links: React.ReactNode[] = [];
-  for (let l = 1; l <= depth; l++) {
-    const from = l === 1 ? inputBoxes : L.nodes[l - 1];
-    for (let o = 0; o < net.sizes[l]; o++) {
-      for (let i = 0; i < net.sizes[l - 1]; i++) {
-        const key = `${l}:${o}:${i}`;
-        const d = linkPath(from[i], L.nodes[l][o], L.size);
-        links.push(<path key={key} ref={regLink(key)} d={d} className="link" data-link={key} />);
-        links.push(<path key={`h${key}`} d={d} className="link-hit"
-          onMouseEnter={(ev) => {
-            const r = (ev.currentTarget as SVGPathElement).ownerSVGElement!.getBoundingClientRect();
-            setHover({ key, x: ev.clientX - r.left, y: ev.clientY - r.top });
-          }}
-          onMouseLeave={() => setHover(undefined)} />);
-      }
-    }
-  }
+  const onMove = (ev: React.MouseEvent<HTMLDivElement>) => {
+    const links = trainer.diagram?.links;
+    if (!links) return;
+    const r = ev.currentTarget.getBoundingClientRect();
+    const x = ev.clientX - r.left;
+    const y = ev.clientY - r.top;
+    const hit = links.hit(x, y);
+    setHover(hit < 0 ? undefined : { k: hit, x, y });
+  };
 
   const label = (l: number, u: number) => {
     if (!trace) return null;
@@ -93,12 +83,14 @@ export function NetworkView({ state, update, trainer }: { state: PlaygroundState
   };
 
   const tooltip = (() => {
-    if (!hover) return null;
-    const [l, o, i] = hover.key.split(':').map(Number);
-    if (l > depth || o >= net.sizes[l] || i >= net.sizes[l - 1]) return null;
-    const idx = net.weightIndex(l - 1, o, i);
-    const src = l === 1 ? FEATURES.filter((_, j) => selected[j])[i].label : `h${l - 1}.${i}`;
-    const dst = l === depth ? (trainer.data.task === 'regression' ? 'output' : `class ${o}`) : `h${l}.${o}`;
+    const links = trainer.diagram?.links;
+    if (!hover || !links || hover.k >= links.count) return null;
+    const l = links.layer[hover.k];
+    const o = links.to[hover.k];
+    const i = links.from[hover.k];
+    const idx = links.param[hover.k];
+    const src = l === 1 ? FEATURES.filter((_, j) => selected[j])[i]?.label : `h${l - 1}.${i}`;
+    const dst = l === depth ? (trainer.data.task === 'regression' ? 'output' : `class ${trainer.data.classNames[o] ?? o}`) : `h${l}.${o}`;
     return (
       <div className="tooltip" style={{ left: hover.x + 12, top: hover.y + 12 }}>
         <div><b>{src} → {dst}</b></div>
@@ -122,8 +114,8 @@ export function NetworkView({ state, update, trainer }: { state: PlaygroundState
         <span className="hint small">{net.params.length} parameters</span>
       </div>
       <div className="net-scroll">
-        <div className="net" style={{ width: L.width, height: L.height }}>
-          <svg className="links" width={L.width} height={L.height}>{links}</svg>
+        <div className="net" style={{ width: L.width, height: L.height }} onMouseMove={onMove} onMouseLeave={() => setHover(undefined)}>
+          <canvas className="net-canvas" style={{ width: L.width, height: L.height }} ref={(el) => { trainer.surfaces.netCanvas = el ?? undefined; }} data-testid="network-canvas" />
           <div className="col-head" style={{ left: L.columnX[0] - 4 }}>
             <b>Features</b><span>click to use</span>
           </div>
@@ -152,7 +144,7 @@ export function NetworkView({ state, update, trainer }: { state: PlaygroundState
                 style={{ left: b.x, top: b.y, width: L.size, height: L.size, borderColor: l === depth && trainer.data.task === 'classification' ? classCss(u) : undefined }}
                 title={title} data-node={`${l}:${u}`}
                 onClick={() => { if (isInput) toggleFeature(u); else if (stepMode) update({ neuron: `${l}:${u}` }); }}>
-                {isInput ? <FeatureCanvas index={u} /> : <canvas ref={regNeuron(`${l}:${u}`)} />}
+                {isInput && <FeatureCanvas index={u} />}
                 {isInput && <span className="feature-name">{FEATURES[u].label}</span>}
                 {label(l, u)}
               </div>

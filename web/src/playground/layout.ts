@@ -42,13 +42,3 @@ export function layoutNetwork(counts: readonly number[], labels: boolean): NetLa
   const width = columnX[counts.length - 1] + size + (labels ? 96 : 24);
   return { size, width, height, columnX, nodes };
 }
-
-/** SVG path of a link from the right edge of `a` to the left edge of `b`. */
-export function linkPath(a: NodeBox, b: NodeBox, size: number): string {
-  const x1 = a.x + size;
-  const y1 = a.y + size / 2;
-  const x2 = b.x;
-  const y2 = b.y + size / 2;
-  const dx = (x2 - x1) / 2;
-  return `M${x1},${y1}C${x1 + dx},${y1} ${x2 - dx},${y2} ${x2},${y2}`;
-}

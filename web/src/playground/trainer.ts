@@ -1,34 +1,53 @@
 /**
  * The page's imperative core: owns the training {@link Session}, runs the requestAnimationFrame
- * loop (one epoch per frame while playing, as TF Playground), and redraws canvases, links and
- * numbers directly in the DOM elements React registered, so React only re-renders when the user
- * changes something. React components subscribe to the few facts they show with
- * {@link Trainer.subscribe} (a version number bumped on step, reset, play/pause).
+ * loop (while playing, each frame trains up to one epoch, as TF Playground, then redraws), and
+ * draws canvases and numbers directly into the DOM elements React registered, so React only
+ * re-renders when the user changes something. React components subscribe to the few facts they
+ * show with {@link Trainer.subscribe} (a version number bumped on step, reset, play/pause).
  */
 import { sessionData, Session, type SessionData, type SessionStep } from '../../../src/playground/session.ts';
 import { changeEffect, type PlaygroundState } from '../../../src/playground/state.ts';
-import { divergingCss } from './colors.ts';
 import { drawLossChart, drawPoints } from './draw.ts';
-import { PlaneGrid, type OutputKind } from './heatmaps.ts';
+import { clearCanvas, PlaneGrid, type NeuronBox, type OutputKind } from './heatmaps.ts';
+import type { LinkLayer } from './links.ts';
+
+/** The network diagram's geometry, set by NetworkView after each layout. */
+export interface Diagram {
+  boxes: NeuronBox[];
+  size: number;
+  width: number;
+  height: number;
+  links: LinkLayer;
+}
 
 /** DOM elements the trainer draws into, registered by the components that render them. */
 export interface Surfaces {
-  /** Neuron thumbnails by `${layer}:${unit}` (layer 0 = inputs by selected-feature index). */
-  neurons: Map<string, HTMLCanvasElement>;
-  /** Link paths by `${layer}:${to}:${from}` (layer = network layer 1..depth). */
-  links: Map<string, SVGPathElement>;
+  /**
+   * The diagram's links and neuron heatmaps, on one canvas: links are stroked, then the heatmap
+   * squares are put over them. One canvas rather than one per neuron or a links SVG, because in
+   * software compositing every layer costs a copy per frame (measured: SVG links cost 14 ms of
+   * raster per frame at 6 x 8; a second full-size canvas 4 ms of commit).
+   */
+  netCanvas?: HTMLCanvasElement;
   output?: HTMLCanvasElement;
   points?: HTMLCanvasElement;
   lossChart?: HTMLCanvasElement;
-  /** Text elements by name: epoch, trainLoss, testLoss, fps. */
+  /** Text elements by name: epoch, cursor, trainLoss, testLoss, fps. */
   text: Map<string, HTMLElement>;
 }
 
-/** Frames per second over the last second of playing, and the mean time of a frame's own work. */
+/** Frames per second while playing, and the mean time of a frame's own work. */
 export interface FrameStats {
   fps: number;
   workMs: number;
 }
+
+/**
+ * Longest time a frame spends training, in ms. Small networks finish their epoch well within it
+ * (one epoch per frame, as TF Playground); big ones train part of an epoch per frame, so the page
+ * keeps drawing instead of freezing.
+ */
+export const TRAIN_BUDGET_MS = 6;
 
 export class Trainer {
   state: PlaygroundState;
@@ -39,14 +58,14 @@ export class Trainer {
   lastStep?: SessionStep;
   /** Why the data could not be built (a bad CSV), shown instead of training. */
   error?: string;
-  readonly surfaces: Surfaces = { neurons: new Map(), links: new Map(), text: new Map() };
+  readonly surfaces: Surfaces = { text: new Map() };
+  diagram?: Diagram;
   private readonly grid = new PlaneGrid();
   private raf = 0;
   private version = 0;
   private readonly listeners = new Set<() => void>();
   private frameTimes: number[] = [];
   private workTimes: number[] = [];
-  private linkStyle = new WeakMap<SVGPathElement, string>();
 
   constructor(state: PlaygroundState) {
     this.state = state;
@@ -93,6 +112,17 @@ export class Trainer {
     this.grid.bind(this.session.net, this.session.features);
     this.lastStep = undefined;
     this.emit();
+  }
+
+  /** Grid points per side used for the heatmaps of the current network. */
+  get gridSide(): number {
+    return this.grid.n;
+  }
+
+  /** Sets the diagram geometry (after React laid out the network) and redraws. */
+  setDiagram(d: Diagram | undefined): void {
+    this.diagram = d;
+    if (this.surfaces.netCanvas) clearCanvas(this.surfaces.netCanvas);
     this.draw();
   }
 
@@ -110,16 +140,14 @@ export class Trainer {
     this.playing = false;
     cancelAnimationFrame(this.raf);
     this.emit();
+    this.draw();
   }
 
-  /** Train mode: one epoch. Step-by-step mode: one mini-batch, traced. */
+  /** Train mode: the rest of the epoch. Step-by-step mode: one mini-batch, traced. */
   stepOnce(): void {
     if (this.error) return;
-    if (this.state.mode === 'step') {
-      this.lastStep = this.session.step(true);
-    } else {
-      this.session.trainEpoch();
-    }
+    if (this.state.mode === 'step') this.lastStep = this.session.step(true);
+    else this.session.trainEpoch();
     this.emit();
     this.drawPoints();
     this.draw();
@@ -136,7 +164,10 @@ export class Trainer {
   private frame = (now: number): void => {
     if (!this.playing) return;
     const t0 = performance.now();
-    this.session.trainEpoch();
+    const s = this.session;
+    const epoch = s.epoch;
+    do s.step(false);
+    while (s.epoch === epoch && performance.now() - t0 < TRAIN_BUDGET_MS);
     this.draw();
     this.workTimes.push(performance.now() - t0);
     this.frameTimes.push(now);
@@ -159,23 +190,22 @@ export class Trainer {
     }
     this.grid.compute();
     const out = this.outputKind();
-    for (const [key, canvas] of s.neurons) {
-      const [l, u] = key.split(':').map(Number);
-      this.grid.drawNeuron(canvas, l, u, out);
-    }
+    const d = this.diagram;
+    if (d && s.netCanvas && this.drawLinks()) this.grid.drawNeurons(s.netCanvas, d.boxes, d.size, d.width, d.height, out);
     if (s.output) this.grid.drawOutput(s.output, out);
-    this.updateLinks();
-    const { history, epoch } = this.session;
-    const last = history.train.length ? { train: history.train[history.train.length - 1], test: history.test[history.test.length - 1] } : this.session.losses();
-    const loss = this.session.cursor === 0 ? last : this.session.losses();
+    const { history, epoch, cursor } = this.session;
+    const loss = cursor === 0 && history.train.length
+      ? { train: history.train[history.train.length - 1], test: history.test[history.test.length - 1] }
+      : this.session.losses();
     this.setText('epoch', String(epoch).padStart(6, '0'), String(epoch));
-    this.setText('cursor', this.session.cursor === 0 ? '' : `+ ${Math.ceil(this.session.cursor / Math.max(1, this.state.batchSize))}/${this.session.stepsPerEpoch} mini-batches`);
+    s.text.get('epoch')?.setAttribute('data-steps', String(this.session.steps));
+    this.setText('cursor', cursor === 0 ? '' : `+ ${Math.ceil(cursor / Math.max(1, Math.min(this.state.batchSize, this.data.train.length)))}/${this.session.stepsPerEpoch} mini-batches`);
     this.setText('trainLoss', loss.train.toFixed(3), String(loss.train));
     this.setText('testLoss', loss.test.toFixed(3), String(loss.test));
     if (s.lossChart) drawLossChart(s.lossChart, history);
     if (this.playing) {
       const st = this.stats();
-      this.setText('fps', `${st.fps.toFixed(0)} fps · ${st.workMs.toFixed(1)} ms/frame`, st.fps.toFixed(2));
+      this.setText('fps', `${st.fps.toFixed(0)} fps · ${st.workMs.toFixed(1)} ms/frame · heatmaps ${this.grid.n}×${this.grid.n}`, st.fps.toFixed(2));
     }
   }
 
@@ -195,50 +225,52 @@ export class Trainer {
   }
 
   /**
-   * Colours and widths of the links. Train mode: the weight (sign by colour, size by width, as
-   * TF Playground). Step-by-step: the phase's quantity for the chosen example (value carried,
-   * gradient, change), scaled to the largest in the network so small numbers stay visible.
-   * Attributes are written only when their rounded value changes, to keep style recalculation
-   * off the frames where little moved.
+   * The value a link shows. Train mode: its weight. Step-by-step: the phase's quantity for the
+   * chosen example: the value carried (w a), the batch gradient, or the change of the weight.
    */
-  updateLinks(): void {
+  linkValue(k: number): number {
+    const links = this.diagram?.links;
     const net = this.session.net;
+    if (!links) return 0;
+    const idx = links.param[k];
     const trace = this.state.mode === 'step' ? this.lastStep?.trace : undefined;
-    const e = this.lastStep ? Math.min(this.state.example, this.lastStep.indices.length - 1) : 0;
-    const value = (l: number, o: number, i: number): number => {
-      const L = net.layers[l - 1];
-      const idx = L.w + o * L.nIn + i;
-      if (!trace) return net.params[idx];
-      if (this.state.phase === 'forward') return trace.flow[l][(e * L.nOut + o) * L.nIn + i];
-      if (this.state.phase === 'backward') return trace.grad[idx];
-      return trace.after[idx] - trace.before[idx];
-    };
+    if (!trace) return net.params[idx];
+    const l = links.layer[k];
+    if (this.state.phase === 'forward') {
+      const e = Math.min(this.state.example, trace.n - 1);
+      return trace.flow[l][(e * net.sizes[l] + links.to[k]) * net.sizes[l - 1] + links.from[k]];
+    }
+    if (this.state.phase === 'backward') return trace.grad[idx];
+    return trace.after[idx] - trace.before[idx];
+  }
+
+  /**
+   * Draws the links. Train mode: colour by the weight's sign and size, width 1..10 px over
+   * |w| in 0..5 (TF Playground's scales). Step-by-step: the phase's quantity scaled to the
+   * largest in the network, so small gradients stay visible. False when the diagram belongs to a
+   * previous network (React has not laid out the new one yet).
+   */
+  drawLinks(): boolean {
+    const d = this.diagram;
+    const c = this.surfaces.netCanvas;
+    if (!d || !c) return false;
+    const links = d.links;
+    if (links.count !== this.session.net.layers.reduce((s, L) => s + L.nIn * L.nOut, 0)) return false;
+    const step = this.state.mode === 'step' && !!this.lastStep?.trace;
     let scale = 1;
-    if (trace) {
+    if (step) {
       let m = 0;
-      for (const key of this.surfaces.links.keys()) {
-        const [l, o, i] = key.split(':').map(Number);
-        m = Math.max(m, Math.abs(value(l, o, i)));
-      }
+      for (let k = 0; k < links.count; k++) m = Math.max(m, Math.abs(this.linkValue(k)));
       scale = m > 0 ? 1 / m : 1;
     }
-    for (const [key, path] of this.surfaces.links) {
-      const [l, o, i] = key.split(':').map(Number);
-      if (l > net.depth || o >= net.sizes[l] || i >= net.sizes[l - 1]) continue;
-      const v = value(l, o, i) * scale;
-      // TF Playground: width 1..10 px over |w| in 0..5; step mode uses 1..6 px over the scaled 0..1.
-      const width = trace ? 1 + 5 * Math.abs(v) : 1 + (9 * Math.min(Math.abs(v), 5)) / 5;
-      const style = `${divergingCss(trace ? v : Math.max(-1, Math.min(1, v)))}|${width.toFixed(1)}`;
-      if (this.linkStyle.get(path) === style) continue;
-      this.linkStyle.set(path, style);
-      const [color, w] = style.split('|');
-      path.setAttribute('stroke', color);
-      path.setAttribute('stroke-width', w);
-    }
+    links.draw(c, d.width, d.height,
+      (k) => this.linkValue(k) * scale,
+      step ? (k) => 1 + 5 * Math.abs(this.linkValue(k) * scale) : (k) => 1 + (9 * Math.min(Math.abs(this.linkValue(k)), 5)) / 5);
+    return true;
   }
 }
 
-/** Builds the data of a state, or the error that prevented it (a bad CSV), with an empty dataset. */
+/** Builds the data of a state, or the error that prevented it (a bad CSV), with a placeholder dataset. */
 function buildData(state: PlaygroundState): { data: SessionData; error?: string } {
   try {
     return { data: sessionData(state) };
@@ -246,7 +278,7 @@ function buildData(state: PlaygroundState): { data: SessionData; error?: string 
     const msg = err instanceof Error ? err.message : String(err);
     // A placeholder dataset keeps the rest of the page working while the error is shown.
     return {
-      data: { task: 'classification', classes: 2, classNames: ['class 0', 'class 1'], train: [{ x1: 0, x2: 0, label: 0 }, { x1: 1, x2: 1, label: 1 }], test: [{ x1: -1, x2: -1, label: 0 }] },
+      data: { task: 'classification', classes: 2, classNames: ['0', '1'], train: [{ x1: 0, x2: 0, label: 0 }, { x1: 1, x2: 1, label: 1 }], test: [{ x1: -1, x2: -1, label: 0 }] },
       error: msg,
     };
   }

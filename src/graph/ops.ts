@@ -102,6 +102,19 @@ export function opInfo(node: Pick<Node, 'op' | 'domain' | 'opaque'>): OpMeta {
   return m;
 }
 
+/**
+ * Kernel layout of a convolution node, or undefined for other ops. Keras 1 layers with Theano
+ * dimension ordering (`dim_ordering: 'th'`) store kernels as O x I x H x W, unlike every later Keras.
+ * @example kernelLayout(node) === 'SIO' // Keras Conv2D
+ */
+export function kernelLayout(node: Pick<Node, 'op' | 'domain' | 'opaque' | 'attributes'>): KernelLayout | undefined {
+  const k = opMeta(node.op, node.domain).kernel;
+  if (!k) return undefined;
+  const ord = node.attributes.dim_ordering;
+  const th = ord && (ord.type === 'string' || ord.type === 'json') && ord.value === 'th';
+  return th && k === 'SIO' ? 'OIS' : k;
+}
+
 /** The category style of a node. */
 export function nodeStyle(node: Pick<Node, 'op' | 'domain' | 'opaque'>): CategoryStyle {
   return CATEGORY_STYLES[opInfo(node).category];

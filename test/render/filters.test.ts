@@ -97,3 +97,15 @@ test('matrixImage colours each entry; diverging maps centre on zero, NaN is grey
   const fixed = matrixImage(new Float32Array([0.5]), 1, 1, { colormap: 'gray', range: [0, 1] });
   assert.deepEqual([...fixed.image.data.subarray(0, 3)], [128, 128, 128]);
 });
+
+test('kernel layouts by op: ONNX Conv OIHW, Keras Conv2D HWIO, Keras 1 Theano ordering OIHW', async () => {
+  const { kernelLayout } = await import('../../src/graph/ops.ts');
+  const node = (op: string, domain: string, attributes = {}) => ({ op, domain, attributes });
+  assert.equal(kernelLayout(node('Conv', '')), 'OIS');
+  assert.equal(kernelLayout(node('ConvTranspose', '')), 'IOS');
+  assert.equal(kernelLayout(node('Conv2D', 'keras')), 'SIO');
+  assert.equal(kernelLayout(node('Convolution2D', 'keras', { dim_ordering: { type: 'json', value: 'th' } })), 'OIS');
+  assert.equal(kernelLayout(node('Convolution2D', 'keras', { dim_ordering: { type: 'json', value: 'tf' } })), 'SIO');
+  assert.equal(kernelLayout(node('DepthwiseConv2dNative', 'tf')), 'SIM');
+  assert.equal(kernelLayout(node('Dense', 'keras')), undefined);
+});

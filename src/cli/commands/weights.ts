@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { NnlensError } from '../../errors.ts';
 import type { Model } from '../../graph/ir.ts';
-import { opInfo } from '../../graph/ops.ts';
+import { kernelLayout } from '../../graph/ops.ts';
 import { openModel } from '../../formats/registry.ts';
 import { writeOutput } from '../../io/output.ts';
 import { allWeights, histogram, paramStats, resolveLayer, weightStats, type LayerParam, type ParamStats } from '../../inspect/weights.ts';
@@ -114,12 +114,12 @@ function heatmapPicture(model: Model, selected: LayerParam[]): string {
 }
 
 function filtersPicture(model: Model, selected: LayerParam[], named: boolean): string {
-  const isConv = (w: LayerParam) => opInfo(w.node).kernel !== undefined && w.param.tensor.shape.length >= 3 && w.param.tensor.shape.length <= 5;
+  const isConv = (w: LayerParam) => kernelLayout(w.node) !== undefined && w.param.tensor.shape.length >= 3 && w.param.tensor.shape.length <= 5;
   const pick = selected.find(isConv);
   if (!pick) {
     throw new NnlensError(model.path, named ? 'no convolution kernel in the chosen layer (filters need a Conv / Conv2D weight)' : 'the model has no convolution layer');
   }
-  const layout = opInfo(pick.node).kernel!;
+  const layout = kernelLayout(pick.node)!;
   const k = canonicalKernel(pick.param.tensor.float32(), pick.param.tensor.shape, layout);
   return filterMosaicSvg(filterMosaic(k), `${pick.node.name} (${pick.node.op}) ${pick.param.name} ${formatShape([...pick.param.tensor.shape])}`, k);
 }

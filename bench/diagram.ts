@@ -16,6 +16,7 @@ export const DIAGRAM_NODES = 10_000;
 /** Goal for the full-depth SVG, in seconds. */
 export const DIAGRAM_GOAL_S = 30;
 
+/** The diagram benchmark module, listed in bench/run.ts. */
 export const diagramBench: BenchModule = {
   name: 'diagram',
   description: `SVG diagram of a generated ${DIAGRAM_NODES.toLocaleString('en-US')}-node ResNet-like graph (ELK layered layout in a worker thread)`,

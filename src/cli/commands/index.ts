@@ -5,6 +5,9 @@ import { registerDiagram } from './diagram.ts';
 import { registerWeights } from './weights.ts';
 import { registerRun } from './run.ts';
 import { registerActivations } from './activations.ts';
+import { registerExplain } from './explain.ts';
+import { registerSanity } from './sanity.ts';
+import { registerServe } from './serve.ts';
 
 /** A function that adds a subcommand to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -15,4 +18,7 @@ export const COMMANDS: RegisterCommand[] = [
   registerWeights,
   registerRun,
   registerActivations,
+  registerExplain,
+  registerSanity,
+  registerServe,
 ];

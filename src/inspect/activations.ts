@@ -6,9 +6,12 @@
  *
  * The channel axis follows the source framework's layout (`ExecGraph.layoutOf`): channels first
  * (NCHW, and NCL for 1-D) for ONNX, channels last (NHWC, NWC) for Keras and TF.js. For a 2-D
- * activation `[N, F]` each feature (unit) is a channel. Statistics pool the batch and all spatial
- * positions of a channel.
+ * activation `[N, F]` each feature (unit) is a channel. A 3-D ONNX tensor is channels-first only
+ * when a convolution-family op made it (Conv1d's `[N, C, L]`); otherwise it is a sequence
+ * `[N, T, F]` (LSTM, attention, MatMul outputs) whose features are the last axis
+ * ({@link channelAxisIn}). Statistics pool the batch and all spatial positions of a channel.
  */
+import type { Graph } from '../graph/ir.ts';
 import type { NdArray } from '../engine/ndarray.ts';
 
 /** Source layouts of 3- to 5-D tensors: channels first or last. */
@@ -50,13 +53,37 @@ export function channelAxis(shape: readonly number[], layout: ActivationLayout):
   return layout === 'NHWC' ? shape.length - 1 : 1;
 }
 
+/** Ops whose outputs are channels-first in ONNX (the channel axis is 1 whatever the rank). */
+const CHANNEL_FIRST = new Set(['Conv', 'ConvTranspose', 'BatchNormalization', 'InstanceNormalization', 'MaxPool', 'AveragePool', 'LpPool', 'GlobalAveragePool', 'GlobalMaxPool', 'LRN', 'ConvInteger', 'QLinearConv']);
+/** Ops that keep their (first) input's layout: followed back to find what made a tensor. */
+const KEEPS_LAYOUT = new Set(['Relu', 'LeakyRelu', 'PRelu', 'Elu', 'Selu', 'Celu', 'Sigmoid', 'HardSigmoid', 'HardSwish', 'Tanh', 'Softplus', 'Softsign', 'Gelu', 'Erf', 'Mish', 'Clip', 'Identity', 'Dropout', 'Cast', 'Add', 'Sub', 'Mul', 'Div', 'Pow', 'Sqrt', 'Neg', 'Abs', 'Exp', 'Log', 'Pad', 'Max', 'Min', 'Sum']);
+
 /**
- * Per-channel statistics of an activation.
+ * The channel axis of `tensor` in an executable graph: {@link channelAxis}, except that a 3-D
+ * tensor in a channels-first graph is a sequence `[N, T, F]` (channels last) unless a
+ * convolution-family op made it.
+ * @example channelAxisIn(exec.graph, '/lstm/Transpose_1_output_0', [1, 5, 12], 'NCHW') // 2
+ */
+export function channelAxisIn(graph: Graph, tensor: string, shape: readonly number[], layout: ActivationLayout): number {
+  if (shape.length !== 3 || layout === 'NHWC') return channelAxis(shape, layout);
+  let t = tensor;
+  for (let hops = 0; hops < 64; hops++) {
+    const n = graph.nodes.find((x) => x.outputs.includes(t));
+    if (!n) break;
+    if (CHANNEL_FIRST.has(n.op)) return 1;
+    if (!KEEPS_LAYOUT.has(n.op) || !n.inputs[0]) break;
+    t = n.inputs[0];
+  }
+  return 2;
+}
+
+/**
+ * Per-channel statistics of an activation (channel axis from the layout, or `axis` when given).
  * @example activationStats(captured, 'NCHW').channels.filter((c) => c.dead).length
  */
-export function activationStats(a: NdArray, layout: ActivationLayout): ActivationStats {
+export function activationStats(a: NdArray, layout: ActivationLayout, axisOverride?: number): ActivationStats {
   const shape = a.shape;
-  const axis = channelAxis(shape, layout);
+  const axis = axisOverride ?? channelAxis(shape, layout);
   const C = shape.length === 0 ? 1 : shape[axis]!;
   const outer = shape.slice(0, axis).reduce((p, d) => p * d, 1);
   const inner = shape.slice(axis + 1).reduce((p, d) => p * d, 1);

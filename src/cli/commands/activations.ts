@@ -12,7 +12,7 @@ import type { NdArray } from '../../engine/ndarray.ts';
 import { openModel } from '../../formats/registry.ts';
 import { writeNpy } from '../../io/npy.ts';
 import { writeOutput } from '../../io/output.ts';
-import { activationStats, featureMaps, type ActivationLayout, type ActivationStats } from '../../inspect/activations.ts';
+import { activationStats, channelAxisIn, featureMaps, type ActivationLayout, type ActivationStats } from '../../inspect/activations.ts';
 import { featureMapMosaic, featureMosaicSvg, sequenceHeatmapSvg, unitBarsSvg } from '../../render/activations.ts';
 import { svgToPng } from '../../render/png.ts';
 import { addInputOptions, describeInputs, inputsJson, loadInputsFor, runInputs, type InputFlags } from '../input-options.ts';
@@ -56,7 +56,8 @@ export function registerActivations(program: Command): void {
         const res = await runInputs(engine, loaded, [opts.layer]);
         const captured: Captured[] = res.captured[opts.layer]!.map((array, i) => {
           const layout = engine.exec.layoutOf(tensors[i]!);
-          return { tensor: tensors[i]!, array, layout, stats: activationStats(array, layout) };
+          const axis = channelAxisIn(engine.exec.graph, tensors[i]!, array.shape, layout);
+          return { tensor: tensors[i]!, array, layout, stats: activationStats(array, layout, axis) };
         });
         let bytes: string | Uint8Array | undefined;
         if (picture) {
@@ -68,7 +69,7 @@ export function registerActivations(program: Command): void {
         if (opts.output && bytes) writeOutput(opts.output, bytes);
         process.stdout.write(opts.json
           ? `${JSON.stringify({ model: model.path, layer: opts.layer, inputs: inputsJson(loaded), tensors: captured.map((c) => ({ name: c.tensor, ...c.stats })) }, jsonNumbers, 2)}\n`
-          : `input: ${describeInputs(loaded)}\n${captured.map((c) => statsText(opts.layer, c)).join('\n')}`);
+          : `input: ${describeInputs(loaded).replace(/\n/g, '\n       ')}\n${captured.map((c) => statsText(opts.layer, c)).join('\n')}`);
         if (opts.saveRaw) process.stderr.write(`wrote ${opts.saveRaw} (${shapeText(captured[0]!.array.shape)}, ${captured[0]!.layout})\n`);
         if (opts.output) process.stderr.write(`wrote ${opts.output}\n`);
       } finally {
@@ -102,7 +103,9 @@ function num(x: number): string {
 function statsText(layer: string, c: Captured): string {
   const s = c.stats;
   const unit = s.shape.length >= 3 ? 'channel' : 'unit';
-  const axis = s.shape.length >= 3 ? `${s.layout}, channel axis ${s.channelAxis}` : `unit axis ${s.channelAxis}`;
+  const axis = s.shape.length === 3 && s.channelAxis === 2 && s.layout === 'NCHW'
+    ? 'sequence [N, T, F]: features on axis 2'
+    : s.shape.length >= 3 ? `${s.layout}, channel axis ${s.channelAxis}` : `unit axis ${s.channelAxis}`;
   const per = s.valuesPerChannel === 1 ? '1 value' : `${s.valuesPerChannel} values`;
   const lines = [
     `${layer}${layer === c.tensor ? '' : ` -> ${c.tensor}`} ${shapeText(s.shape)} (${axis}; ${per} per ${unit})`,
@@ -139,7 +142,7 @@ function activationPicture(layer: string, c: Captured, sample: number, batch: nu
     const [, d1, d2] = shape as [number, number, number];
     const per = d1 * d2, src = data.subarray(sample * per, (sample + 1) * per);
     // Rows are channels: the middle axis channels-first (NCL), the last one channels-last (NLC).
-    if (c.layout === 'NCHW') return sequenceHeatmapSvg(src, d1, d2, title, 'rows: channels (axis 1), columns: positions (axis 2)');
+    if (c.stats.channelAxis === 1) return sequenceHeatmapSvg(src, d1, d2, title, 'rows: channels (axis 1), columns: positions (axis 2)');
     const t = new Float32Array(per);
     for (let p = 0; p < d1; p++) for (let k = 0; k < d2; k++) t[k * d1 + p] = src[p * d2 + k]!;
     return sequenceHeatmapSvg(t, d2, d1, title, 'rows: channels (last axis), columns: positions (axis 1)');

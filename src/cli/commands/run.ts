@@ -86,7 +86,7 @@ function num(x: number): string {
 
 /** Text report: what was fed, then each output. */
 export function formatRun(loaded: LoadedInputs, readings: OutputReading[]): string {
-  const out: string[] = [`input: ${describeInputs(loaded)}`];
+  const out: string[] = [`input: ${describeInputs(loaded).replace(/\n/g, '\n       ')}`];
   for (const r of readings) {
     out.push('');
     if (r.kind === 'classification') {

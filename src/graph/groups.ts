@@ -120,6 +120,16 @@ export interface ViewOptions {
   depth?: number;
   /** Add boxes for graph inputs and outputs (default true). */
   io?: boolean;
+  /**
+   * Leave out constant nodes (ONNX `Constant`, TF `Const`) that only feed other nodes: like
+   * initializers, they are data, and exporters emit hundreds of them. Default false.
+   */
+  hideConstants?: boolean;
+}
+
+/** Whether a node is a pure constant source (no inputs, op Constant/Const) and not a graph output. */
+export function isConstantSource(n: Node, outputs: ReadonlySet<string>): boolean {
+  return (n.op === 'Constant' || n.op === 'Const') && n.inputs.every((i) => !i) && !n.outputs.some((o) => outputs.has(o));
 }
 
 /** Whether a view child is a container. */
@@ -136,9 +146,11 @@ export function isContainer(c: ViewItem | ViewContainer): c is ViewContainer {
 export function viewAt(graph: Graph, options: ViewOptions = {}): GraphView {
   const depth = options.depth;
   if (depth !== undefined && !(Number.isInteger(depth) && depth >= 1)) throw new Error(`depth must be a whole number >= 1, got ${depth}`);
+  const graphOutputs = new Set(graph.outputs);
+  const shown = options.hideConstants ? graph.nodes.filter((n) => !isConstantSource(n, graphOutputs)) : graph.nodes;
   const groupSizes = new Map<string, Node[]>();
   if (depth !== undefined) {
-    for (const n of graph.nodes) {
+    for (const n of shown) {
       if (n.group.length < depth) continue;
       const key = n.group.slice(0, depth).join('/');
       const list = groupSizes.get(key);
@@ -161,7 +173,7 @@ export function viewAt(graph: Graph, options: ViewOptions = {}): GraphView {
       items.set(it.id, it); order.push(it);
     }
   }
-  for (const n of graph.nodes) {
+  for (const n of shown) {
     const members = depth !== undefined && n.group.length >= depth ? groupSizes.get(n.group.slice(0, depth).join('/')) : undefined;
     if (members && members.length > 1) {
       const path = n.group.slice(0, depth);
@@ -180,7 +192,7 @@ export function viewAt(graph: Graph, options: ViewOptions = {}): GraphView {
       itemOfNode.set(n, id);
     }
   }
-  const edges = deriveEdges(graph, items, itemOfNode, prod, io);
+  const edges = deriveEdges(graph, shown, items, itemOfNode, prod, io);
   if (io) {
     for (const v of graph.outputs) {
       const it: ViewItem = { kind: 'output', id: `out:${v}`, value: v, path: [] };
@@ -193,16 +205,17 @@ export function viewAt(graph: Graph, options: ViewOptions = {}): GraphView {
   return { root: containers(order), items, edges };
 }
 
-function deriveEdges(graph: Graph, items: Map<string, ViewItem>, itemOfNode: Map<Node, string>, prod: Map<string, Node>, io: boolean): ViewEdge[] {
+function deriveEdges(graph: Graph, shown: Node[], items: Map<string, ViewItem>, itemOfNode: Map<Node, string>, prod: Map<string, Node>, io: boolean): ViewEdge[] {
   const byPair = new Map<string, ViewEdge>();
   const outputs = new Set(graph.outputs);
   const edges: ViewEdge[] = [];
-  for (const n of graph.nodes) {
+  for (const n of shown) {
     const to = itemOfNode.get(n)!;
     for (const v of n.inputs) {
       if (!v) continue;
       const p = prod.get(v);
-      const from = p ? itemOfNode.get(p)! : io && items.has(`in:${v}`) ? `in:${v}` : undefined;
+      // Values of hidden nodes (constants) have a producer but no item: no edge.
+      const from = p ? itemOfNode.get(p) : io && items.has(`in:${v}`) ? `in:${v}` : undefined;
       if (!from) continue;
       if (from === to) continue;
       const fromItem = items.get(from)!;

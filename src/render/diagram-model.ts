@@ -4,7 +4,7 @@
  * `diagram-layout.ts` positions it with ELK, `diagram-svg.ts` and `diagram-dot.ts` draw it.
  */
 import type { Model, Node } from '../graph/ir.ts';
-import { isContainer, viewAt, type ViewContainer, type ViewItem } from '../graph/groups.ts';
+import { isConstantSource, isContainer, viewAt, type ViewContainer, type ViewItem } from '../graph/groups.ts';
 import { CATEGORY_STYLES, GROUP_STYLE, opInfo, type CategoryStyle, type OpCategory } from '../graph/ops.ts';
 import { formatCount, formatShape } from './format.ts';
 import { compactNumber, fitText, textWidth } from './svg.ts';
@@ -19,6 +19,8 @@ export interface DiagramOptions {
   names?: boolean;
   /** Flow direction: top to bottom (default) or left to right. */
   direction?: 'TB' | 'LR';
+  /** Draw constant nodes (ONNX `Constant`, TF `Const`) too; by default they are left out, like initializers. */
+  constants?: boolean;
   /**
    * Draw expanded groups as labelled containers. Default: when the view has at most
    * {@link CONTAINER_LIMIT} boxes (compound layout costs more on huge graphs).
@@ -173,7 +175,9 @@ function ioBox(model: Model, item: Extract<ViewItem, { kind: 'input' | 'output' 
  * @example const d = buildDiagram(model, { depth: 1, shapes: true }); d.boxes.size
  */
 export function buildDiagram(model: Model, o: DiagramOptions = {}): Diagram {
-  const view = viewAt(model.graph, { depth: o.depth });
+  const view = viewAt(model.graph, { depth: o.depth, hideConstants: !o.constants });
+  const outs = new Set(model.graph.outputs);
+  const hidden = o.constants ? 0 : model.graph.nodes.filter((n) => isConstantSource(n, outs)).length;
   const boxes = new Map<string, DiagramBox>();
   const withContainers = o.containers ?? view.items.size <= CONTAINER_LIMIT;
   for (const item of view.items.values()) {
@@ -198,7 +202,7 @@ export function buildDiagram(model: Model, o: DiagramOptions = {}): Diagram {
   const seen = new Set<unknown>();
   for (const n of model.graph.nodes) for (const p of n.params) if (!seen.has(p.tensor)) { seen.add(p.tensor); params += p.tensor.size; }
   const graphName = model.graph.name && !/^(main|main_graph|graph|model|torch_jit|torch-jit-export)$/i.test(model.graph.name) ? ` \u00b7 graph ${model.graph.name}` : '';
-  const subtitle = `${model.formatLabel}${graphName} \u00b7 ${formatCount(model.graph.nodes.length)} nodes \u00b7 ${formatCount(params)} params${o.depth ? ` \u00b7 depth ${o.depth}` : ''}`;
+  const subtitle = `${model.formatLabel}${graphName} \u00b7 ${formatCount(model.graph.nodes.length)} nodes \u00b7 ${formatCount(params)} params${o.depth ? ` \u00b7 depth ${o.depth}` : ''}${hidden ? ` \u00b7 ${formatCount(hidden)} constant nodes not drawn` : ''}`;
   return {
     title: name, subtitle, direction: o.direction ?? 'TB', root, boxes,
     edges: view.edges.map((e) => ({ ...e, points: [] })), width: 0, height: 0,

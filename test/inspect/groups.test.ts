@@ -40,3 +40,17 @@ test('views: inputs and outputs become items with edges', () => {
   assert.ok(v.edges.some((e) => e.to === `out:${out}` && e.from === 'n:/fc/Gemm'));
   assert.ok(v.edges.some((e) => e.from === 'in:input' && e.to === 'n:/conv1/Conv'));
 });
+
+test('views can leave out constant source nodes, keeping every other node and edge', () => {
+  const m = residualModel({ nodes: 30 });
+  // A Constant feeding the first Add, as ONNX exporters emit them.
+  const add = m.graph.nodes.find((n) => n.op === 'Add')!;
+  m.graph.nodes.unshift({ name: 'Constant_0', op: 'Constant', domain: '', inputs: [], outputs: ['c0'], attributes: {}, group: add.group, params: [] });
+  add.inputs.push('c0');
+  const all = viewAt(m.graph);
+  const lean = viewAt(m.graph, { hideConstants: true });
+  assert.equal(all.items.size - lean.items.size, 1);
+  assert.ok(!lean.items.has('n:Constant_0'));
+  assert.equal(all.edges.length - lean.edges.length, 1);
+  assert.ok(lean.edges.every((e) => lean.items.has(e.from) && lean.items.has(e.to)));
+});

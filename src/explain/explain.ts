@@ -142,8 +142,8 @@ export interface Prepared {
   /** The whole batch as one context (values: the target per item). */
   ctx: ExplainContext;
   targets: TargetFacts[];
-  /** Contrast values per item, when asked. */
-  contrastValues?: number[];
+  /** Target values of the contrast class, when asked. */
+  contrastValues?: ExplainContext['values'];
   contrasts?: TargetFacts[];
   geometry: InputGeometry;
   layer?: ExplainOutcome['layer'];
@@ -291,7 +291,7 @@ export async function prepare(engine: Engine, input: ExplainInput, o: ExplainOpt
   let targets: TargetFacts[];
   let ctx: ExplainContext;
   let probability: ProbabilityOf = 'none';
-  let contrastValues: number[] | undefined, contrasts: TargetFacts[] | undefined;
+  let contrastValues: number[] | undefined, contrasts: TargetFacts[] | undefined, contrastWeights: ExplainContext['values'] | undefined;
   if (o.targetLayer !== undefined) {
     const t = run.captured[o.targetLayer]![0]!;
     const tensor = engine.resolve(o.targetLayer)[0]!;
@@ -321,27 +321,35 @@ export async function prepare(engine: Engine, input: ExplainInput, o: ExplainOpt
     const K = scoresT.data.length / N;
     const facts = readModelFacts(engine.model.metadata, path);
     const reading = readOutput(out, { name: logits.output, facts, labels: o.labels, graph: engine.exec.graph, top: Math.max(2, K), modelFile: path });
-    const probs = (n: number, k: number): number | undefined => {
-      if (reading.kind !== 'classification') return undefined;
-      const c = reading.top[n]!.find((r) => r.index === (K === 1 ? 1 : k));
-      return c?.probability;
-    };
-    probability = reading.kind !== 'classification' ? 'none' : K === 1 ? 'sigmoid' : logits.activation === 'softmax' || reading.applied === 'softmax' ? 'softmax' : 'none';
+    const classifier = reading.kind === 'classification';
+    // One sigmoid logit z is two classes: class 1 scores z, class 0 scores -z (sigmoid(-z) = 1 - sigmoid(z)).
+    const binary = classifier && K === 1;
+    const classes = binary ? 2 : K;
+    const probs = (n: number, k: number): number | undefined => (classifier ? reading.top[n]!.find((r) => r.index === k)?.probability : undefined);
+    const logitScores = logits.activation !== 'none' || (classifier && reading.applied !== 'none');
+    probability = !classifier ? 'none' : binary ? (logitScores ? 'sigmoid' : 'none') : logits.activation === 'softmax' || reading.applied === 'softmax' ? 'softmax' : 'none';
+    const logit = scoresT.data as Float32Array;
     const chosen = o.target === undefined || o.target === 'auto'
-      ? Array.from({ length: N }, (_, n) => (K === 1 ? 0 : argmax(scoresT.data as Float32Array, n * K, K)))
-      : new Array<number>(N).fill(parseClass(o.target, K, o.labels));
-    spec = { kind: 'logit', ...(logits.tensor !== logits.output ? { tensor: logits.tensor } : {}) };
-    ctx = { ...base, target: spec, values: { index: chosen } };
-    const s = scoreRows(ctx, scoresT, (i) => i);
-    const labelOf = (k: number): string | undefined => (o.labels ? o.labels.names[K === 1 ? 1 : k] : undefined);
-    targets = chosen.map((k, n) => ({ kind: 'class', index: k, label: labelOf(k), tensor: logits.tensor, score: s[n]!, probability: probs(n, k) }));
+      ? Array.from({ length: N }, (_, n) => (binary ? (logit[n]! >= (logitScores ? 0 : 0.5) ? 1 : 0) : K === 1 ? 0 : argmax(logit, n * K, K)))
+      : new Array<number>(N).fill(parseClass(o.target, classes, o.labels));
+    const tensor = logits.tensor !== logits.output ? { tensor: logits.tensor } : {};
+    const valuesOf = (ks: number[]): ExplainContext['values'] => (binary
+      ? { weights: { dtype: 'float32', shape: [N, 1], data: Float32Array.from(ks, (k) => (k === 1 ? 1 : -1)) } }
+      : { index: ks });
+    spec = binary ? { kind: 'weighted', ...tensor } : { kind: 'logit', ...tensor };
+    ctx = { ...base, target: spec, values: valuesOf(chosen) };
+    const facts_ = (ks: number[]): TargetFacts[] => {
+      const sc = scoreRows({ ...ctx, values: valuesOf(ks) }, scoresT, (i) => i);
+      return ks.map((k, n) => ({ kind: 'class', index: k, label: o.labels?.names[k], tensor: logits.tensor, score: sc[n]!, probability: probs(n, k) }));
+    };
+    targets = facts_(chosen);
     if (o.contrast !== undefined) {
-      if (K === 1) throw new NnlensError(path, '--contrast needs a model with several classes; this one has a single output');
-      const c = parseClass(o.contrast, K, o.labels, '--contrast');
-      contrastValues = new Array<number>(N).fill(c);
-      const sc = scoreRows({ ...ctx, values: { index: contrastValues } }, scoresT, (i) => i);
-      contrasts = contrastValues.map((k, n) => ({ kind: 'class', index: k, label: labelOf(k), tensor: logits.tensor, score: sc[n]!, probability: probs(n, k) }));
+      if (classes < 2) throw new NnlensError(path, '--contrast needs a model with several classes; this one has a single output');
+      contrastValues = new Array<number>(N).fill(parseClass(o.contrast, classes, o.labels, '--contrast'));
+      contrasts = facts_(contrastValues);
+      if (binary) contrastValues = undefined; // contrast values of a binary model are weights, set below
     }
+    if (binary && contrasts) contrastWeights = valuesOf(contrasts.map((c) => c.index));
   }
   if (layerRef) {
     const a = run.captured[layerRef]![0]!;
@@ -350,7 +358,8 @@ export async function prepare(engine: Engine, input: ExplainInput, o: ExplainOpt
     layer = { ref: layerRef, height: nhwc ? a.shape[1]! : a.shape[2]!, width: nhwc ? a.shape[2]! : a.shape[3]!, chosen: o.layer ? 'flag' : 'default' };
   }
   const options = methodOptions(o, ctx, geometry);
-  return { method, options, ctx, targets, contrastValues, contrasts, geometry, layer, probability, timings };
+  const contrastTarget = contrastWeights ?? (contrastValues ? { index: contrastValues } : undefined);
+  return { method, options, ctx, targets, contrastValues: contrastTarget, contrasts, geometry, layer, probability, timings };
 }
 
 function checkIndex(k: number, count: number, flag: string, layer: string): void {
@@ -468,7 +477,7 @@ export async function explainPrepared(engine: Engine, input: ExplainInput, o: Ex
   let contrast: AttributionResult | undefined;
   if (p.contrastValues) {
     t0 = performance.now();
-    contrast = await attributeGroups({ ...ctx, values: { index: p.contrastValues } }, method, options, g);
+    contrast = await attributeGroups({ ...ctx, values: p.contrastValues }, method, options, g);
     timings.contrast = performance.now() - t0;
   }
   t0 = performance.now();

@@ -351,7 +351,8 @@ export function formatExplain(loaded: LoadedInputs[], out: ExplainOutcome, writt
     if (it.contrast) lines.push(`contrast: ${targetLine(it.contrast)}`);
     if (it.completenessError !== undefined) {
       const sum = it.raw.reduce((s, v) => s + v, 0);
-      lines.push(`completeness: sum of attributions ${fmt(sum)}, error |sum - (f(x) - f(baseline))| = ${fmt(it.completenessError)}`);
+      const rel = it.completenessError / Math.max(Math.abs(sum), 1e-12);
+      lines.push(`completeness: sum of attributions ${fmt(sum)}, error |sum - (f(x) - f(baseline))| = ${fmt(it.completenessError)}${rel > 0.05 ? ` (${(rel * 100).toFixed(0)}% of the sum: the path integral is not converged, try more --steps)` : ''}`);
     }
     if (it.metrics) lines.push(`deletion AUC ${it.metrics.deletionAuc.toFixed(4)} (lower is better), insertion AUC ${it.metrics.insertionAuc.toFixed(4)} (higher is better), ${it.metrics.steps} steps`);
     if (it.features && out.input.kind === 'tabular') lines.push(...featureTable(out, it));

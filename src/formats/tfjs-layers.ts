@@ -13,13 +13,14 @@
  *
  * TF.js graph models (`format: 'graph-model'`, or `modelTopology.node`) are not this loader's.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { NnlensError } from '../errors.ts';
 import type { Model } from '../graph/ir.ts';
 import { Tensor, halfToFloat, type DType, type TensorArray } from '../graph/tensor.ts';
 import type { FormatContext } from './context.ts';
 import { addParam, allLayers, buildKerasGraph, modelConfigOf, roleFromWeightName, type LayerEntry } from './keras-config.ts';
+import { readShards } from './tfjs-weights.ts';
 
 interface ManifestWeight { name: string; shape: number[]; dtype: string; quantization?: { dtype: string; min?: number; scale?: number } }
 interface ManifestGroup { paths: string[]; weights: ManifestWeight[] }
@@ -125,29 +126,6 @@ function layerOf(name: string, layers: Map<string, LayerEntry>): LayerEntry | un
   return undefined;
 }
 
-/** Reads `length` bytes at `offset` of the concatenation of the shard files. */
-function readShards(shards: { path: string; size: number }[], offset: number, length: number, file: string): Uint8Array {
-  const out = new Uint8Array(length);
-  let start = 0, done = 0;
-  for (const s of shards) {
-    const end = start + s.size;
-    if (done < length && offset + done < end) {
-      const from = offset + done - start;
-      const n = Math.min(s.size - from, length - done);
-      const fd = openSync(s.path, 'r');
-      try {
-        const got = readSync(fd, out, done, n, from);
-        if (got !== n) throw new NnlensError(s.path, `weight shard ended early (read ${got} of ${n} bytes at ${from})`);
-      } finally {
-        closeSync(fd);
-      }
-      done += n;
-    }
-    start = end;
-  }
-  if (done !== length) throw new NnlensError(file, `weight data runs past the end of its shards`);
-  return out;
-}
 
 /** Decodes stored bytes, dequantizing as tfjs-core `io_utils.decodeWeights` does. */
 function decode(bytes: Uint8Array, w: ManifestWeight, dtype: DType, where: string): TensorArray {

@@ -94,8 +94,8 @@ function stringBytes(shards: Shard[], offset: number, count: number, file: strin
   return at - offset;
 }
 
-/** Reads `length` bytes at `offset` of the concatenation of the shard files. */
-function readShards(shards: Shard[], offset: number, length: number, file: string): Uint8Array {
+/** Reads `length` bytes at `offset` of the concatenation of the shard files (TF.js shards are one byte stream cut into files). */
+export function readShards(shards: readonly { path: string; size: number }[], offset: number, length: number, file: string): Uint8Array {
   const out = new Uint8Array(length);
   let start = 0, done = 0;
   for (const s of shards) {

@@ -8,17 +8,12 @@ import { emptyGraph } from '../../src/graph/ir.ts';
 import { GraphBuilder } from '../../src/engine/builder.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { f32, type NdArray } from '../../src/engine/ndarray.ts';
+import { Random } from '../../src/data/random.ts';
 
-/** Deterministic pseudo-random numbers (mulberry32). */
+/** Deterministic pseudo-random numbers in [0, 1). */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Random(seed);
+  return () => r.uniform();
 }
 
 /** Uniform values in [lo, hi), optionally kept at least `gap` away from each of `kinks`. */

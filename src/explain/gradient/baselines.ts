@@ -6,7 +6,7 @@ import { NnlensError } from '../../errors.ts';
 import { readNpy } from '../../io/npy.ts';
 import { toFloat32 } from '../../graph/tensor.ts';
 import type { ExplainContext } from '../method.ts';
-import { mulberry32 } from '../random.ts';
+import { Random } from '../../data/random.ts';
 
 /** Baseline kinds accepted by `--baseline` (or a path to a .npy file). */
 export type BaselineSpec = 'zeros' | 'blur' | 'uniform' | string;
@@ -24,8 +24,8 @@ export function makeBaseline(ctx: ExplainContext, spec: BaselineSpec = 'zeros'):
   if (spec === 'uniform') {
     let lo = Infinity, hi = -Infinity;
     for (const v of x) { if (v < lo) lo = v; if (v > hi) hi = v; }
-    const r = mulberry32(ctx.seed ?? 0);
-    return Float32Array.from(x, () => lo + (hi - lo) * r());
+    const r = new Random(ctx.seed ?? 0);
+    return Float32Array.from(x, () => lo + (hi - lo) * r.uniform());
   }
   if (spec === 'blur') return blur(ctx);
   if (spec.toLowerCase().endsWith('.npy')) {

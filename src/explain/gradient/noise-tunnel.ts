@@ -7,7 +7,7 @@
  */
 import { NnlensError } from '../../errors.ts';
 import { Attribution, f32Array, type AttributionResult, type ExplainContext } from '../method.ts';
-import { gaussian, mulberry32 } from '../random.ts';
+import { Random } from '../../data/random.ts';
 
 export interface NoiseOptions {
   samples?: number;
@@ -38,12 +38,12 @@ export class NoiseTunnel extends Attribution<NoiseOptions> {
     let lo = Infinity, hi = -Infinity;
     for (const v of x) { if (v < lo) lo = v; if (v > hi) hi = v; }
     const sigma = level * (hi - lo || 1);
-    const normal = gaussian(mulberry32(ctx.seed ?? 0));
+    const rng = new Random(ctx.seed ?? 0);
     const sum = new Float64Array(x.length), sumSq = new Float64Array(x.length);
     let score: Float32Array | undefined;
     // Each sample is one noisy copy of the whole batch; the inner method batches its own work.
     for (let s = 0; s < samples; s++) {
-      const noisy = Float32Array.from(x, (v) => v + sigma * normal());
+      const noisy = Float32Array.from(x, (v) => v + sigma * rng.normal());
       const r = await this.inner.attribute({ ...ctx, x: f32Array(ctx.x.shape, noisy) }, o.inner ?? {});
       for (let i = 0; i < x.length; i++) { const a = r.map.data[i]!; sum[i] += a; sumSq[i] += a * a; }
       score ??= r.score;

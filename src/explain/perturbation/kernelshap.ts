@@ -9,7 +9,7 @@
  */
 import { NnlensError } from '../../errors.ts';
 import { Attribution, f32Array, type AttributionResult, type ExplainContext } from '../method.ts';
-import { mulberry32 } from '../random.ts';
+import { Random } from '../../data/random.ts';
 import { scoreVariants } from '../scores.ts';
 
 export interface KernelShapOptions {
@@ -79,7 +79,8 @@ export function coalitions(M: number, samples: number, seed: number): { Z: Uint8
   }
   // Sample coalition sizes with probability proportional to the kernel mass of each size,
   // i.e. (M - 1) / (k (M - k)); each sampled subset is paired with its complement.
-  const r = mulberry32(seed);
+  const rng = new Random(seed);
+  const r = (): number => rng.uniform();
   const sizeMass = Array.from({ length: M - 1 }, (_, i) => (M - 1) / ((i + 1) * (M - i - 1)));
   const total = sizeMass.reduce((a, b) => a + b, 0);
   const pairs = Math.max(1, Math.floor(samples / 2));

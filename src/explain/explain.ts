@@ -299,17 +299,13 @@ export async function prepare(engine: Engine, input: ExplainInput, o: ExplainOpt
       const nhwc = t.shape.length === 4 && engine.exec.layoutOf(tensor) === 'NHWC';
       const C = nhwc ? t.shape[3]! : t.shape[1] ?? 1;
       checkIndex(o.channel, C, '--channel', o.targetLayer);
-      if (nhwc) {
-        // Keras keeps channels last: the channel's spatial mean as a weighted sum (weights 1/HW on channel c).
-        const per = t.data.length / N, hw = per / C;
-        const w = new Float32Array(t.data.length);
-        for (let n = 0; n < N; n++) for (let i = 0; i < hw; i++) w[n * per + i * C + o.channel] = 1 / hw;
-        spec = { kind: 'weighted', tensor: o.targetLayer };
-        ctx = { ...base, target: spec, values: { weights: { dtype: 'float32', shape: t.shape, data: w } } };
-      } else {
-        spec = { kind: 'channel', tensor: o.targetLayer, reduce: 'mean' };
-        ctx = { ...base, target: spec, values: { index: new Array(N).fill(o.channel) } };
-      }
+      // The channel's spatial mean as a weighted sum (weights 1/HW on channel c, 0 elsewhere), in
+      // the layer's own layout (Keras keeps channels last).
+      const per = t.data.length / N, hw = per / C;
+      const w = new Float32Array(t.data.length);
+      for (let n = 0; n < N; n++) for (let i = 0; i < hw; i++) w[n * per + (nhwc ? i * C + o.channel : o.channel * hw + i)] = 1 / hw;
+      spec = { kind: 'weighted', tensor: o.targetLayer };
+      ctx = { ...base, target: spec, values: { weights: { dtype: 'float32', shape: t.shape, data: w } } };
     } else {
       checkIndex(o.neuron!, t.data.length / N, '--neuron', o.targetLayer);
       spec = { kind: 'neuron', tensor: o.targetLayer };

@@ -101,15 +101,16 @@ export function featureMapMosaic(planes: Float32Array, c: number, h: number, w: 
  * @example featureMosaicSvg(featureMapMosaic(p, c, h, w), 'layer1 [1,64,56,56]', stats.channels.map((s) => s.dead))
  */
 export function featureMosaicSvg(m: FeatureMosaic, title: string, dead: readonly boolean[] = [], note = ''): string {
-  const left = 16, top = 58;
-  const what = `${m.shown === m.channels ? `all ${m.channels}` : `channels 0-${m.shown - 1} of ${m.channels}`} feature maps, each stretched to its own min..max (viridis: dark = low, yellow = high); grey: constant map; red number: all zero (dead)`;
-  const caption = [what, m.shrink > 1 ? `maps block-averaged ${m.shrink}x${m.shrink} for display` : '', note].filter(Boolean).join('; ');
-  const width = Math.max(m.image.width + 2 * left, textWidth(caption, 10.5) + 2 * left, textWidth(title, 14, true) + 2 * left);
+  const left = 16, top = 72;
+  const what = [`${m.shown === m.channels ? `all ${m.channels}` : `channels 0-${m.shown - 1} of ${m.channels}`} feature maps`, note, m.shrink > 1 ? `block-averaged ${m.shrink}x${m.shrink} for display` : ''].filter(Boolean).join(', ');
+  const legend = 'each map stretched to its own min..max (dark = low, yellow = high); grey: constant map; red number: all zero (dead)';
+  const width = Math.max(m.image.width + 2 * left, textWidth(what, 10.5) + 2 * left, textWidth(legend, 10.5) + 2 * left, textWidth(title, 14, true) + 2 * left);
   const height = top + m.image.height + 12;
   const out = [
     svgOpen(width, height),
     `<text x="${left}" y="24" font-size="14" font-weight="bold" fill="#1f2328">${escapeXml(fitText(title, width - 2 * left, 14, true))}</text>`,
-    `<text x="${left}" y="42" font-size="10.5" fill="#57606a">${escapeXml(caption)}</text>`,
+    `<text x="${left}" y="42" font-size="10.5" fill="#57606a">${escapeXml(what)}</text>`,
+    `<text x="${left}" y="57" font-size="10.5" fill="#57606a">${escapeXml(legend)}</text>`,
     `<image x="${left}" y="${top}" width="${m.image.width}" height="${m.image.height}" image-rendering="optimizeSpeed" style="image-rendering:pixelated" href="${pngDataUri(m.image)}"/>`,
   ];
   for (let k = 0; k < m.shown; k++) {

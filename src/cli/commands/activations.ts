@@ -130,7 +130,7 @@ function activationPicture(layer: string, c: Captured, sample: number, batch: nu
     const mosaic = featureMapMosaic(m.planes, m.c, m.h, m.w, { maxMaps });
     // Dead on this sample: the map is zero everywhere.
     const dead = Array.from({ length: mosaic.shown }, (_, k) => m.planes.subarray(k * m.h * m.w, (k + 1) * m.h * m.w).every((v) => v === 0));
-    return featureMosaicSvg(mosaic, title, dead, `${m.h}x${m.w} per map, ${c.layout}`);
+    return featureMosaicSvg(mosaic, title, dead, `${m.h}x${m.w} each, ${c.layout}`);
   }
   if (shape.length === 2) {
     const n = shape[1]!;

@@ -84,6 +84,11 @@ function num(x: number): string {
   return a >= 1e-3 && a < 1e6 ? String(Number(x.toPrecision(5))) : x.toExponential(3);
 }
 
+/** A probability with 4 decimals; small ones in exponent form rather than as 0.0000. */
+function prob(p: number): string {
+  return p >= 5e-5 || p === 0 || !Number.isFinite(p) ? p.toFixed(4) : p.toExponential(1);
+}
+
 /** Text report: what was fed, then each output. */
 export function formatRun(loaded: LoadedInputs, readings: OutputReading[]): string {
   const out: string[] = [`input: ${describeInputs(loaded).replace(/\n/g, '\n       ')}`];
@@ -95,7 +100,7 @@ export function formatRun(loaded: LoadedInputs, readings: OutputReading[]): stri
       const scoreName = r.applied === 'none' ? 'score' : 'logit';
       r.top.forEach((rows, i) => {
         if (r.top.length > 1) out.push(`sample ${i}:`);
-        const table = rows.map((c, k) => [String(k + 1), String(c.index), c.probability.toFixed(4), num(c.score), c.label]);
+        const table = rows.map((c, k) => [String(k + 1), String(c.index), prob(c.probability), num(c.score), c.label]);
         const header = ['rank', 'class', 'probability', scoreName, 'label'];
         const w = header.map((h, j) => Math.max(h.length, ...table.map((t) => t[j]!.length)));
         const fmt = (t: string[]) => `  ${t.map((c, j) => (j === 4 ? c : c.padStart(w[j]!))).join('  ')}`.trimEnd();

@@ -80,8 +80,8 @@ export function DataPanel({ state, update, trainer }: { state: PlaygroundState; 
         Regenerate
       </button>
       <p className="hint small">
-        {trainer.data.train.length} training and {trainer.data.test.length} test points
-        {trainer.data.axes ? ` · X₁ = ${trainer.data.axes[0]}, X₂ = ${trainer.data.axes[1]}, label = ${trainer.data.axes[2]}` : ''}
+        {trainer.error ? 'No data: see the message above.' : `${trainer.data.train.length} training and ${trainer.data.test.length} test points`}
+        {!trainer.error && trainer.data.axes ? ` · X₁ = ${trainer.data.axes[0]}, X₂ = ${trainer.data.axes[1]}, label = ${trainer.data.axes[2]}` : ''}
       </p>
     </section>
   );

@@ -101,11 +101,13 @@ export class LinkLayer {
     start.set(counts);
     for (let k = 0; k < n; k++) this.order[start[this.style[k]]++] = k;
     ctx.lineWidth = 1;
+    // Past a few thousand links, thickness is not readable anyway: one hairline each halves the cost.
+    const thin = n > 3000;
     for (let s = 0; s < COLORS * WIDTHS; s++) {
       const from = counts[s];
       const to = counts[s + 1];
       if (from === to) continue;
-      const lines = Math.floor(s / COLORS) + 1;
+      const lines = thin ? 1 : Math.floor(s / COLORS) + 1;
       ctx.beginPath();
       for (let j = from; j < to; j++) {
         const k = this.order[j];

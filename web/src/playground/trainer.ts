@@ -48,6 +48,12 @@ export interface FrameStats {
  * keeps drawing instead of freezing.
  */
 export const TRAIN_BUDGET_MS = 6;
+/**
+ * Links redrawn per frame while playing, about: a network with more links redraws them every few
+ * frames (the heatmaps still update every frame). Stroking costs about 3 us per link in software
+ * rendering, so the 440 links of 6 x 8 take every frame while the 9,500 of 10 x 32 would take 30 ms.
+ */
+export const LINKS_PER_FRAME = 1500;
 
 export class Trainer {
   state: PlaygroundState;
@@ -65,6 +71,7 @@ export class Trainer {
   private version = 0;
   private readonly listeners = new Set<() => void>();
   private frameTimes: number[] = [];
+  private frameNo = 0;
   private workTimes: number[] = [];
 
   constructor(state: PlaygroundState) {
@@ -168,7 +175,9 @@ export class Trainer {
     const epoch = s.epoch;
     do s.step(false);
     while (s.epoch === epoch && performance.now() - t0 < TRAIN_BUDGET_MS);
-    this.draw();
+    this.frameNo++;
+    const every = Math.ceil((this.diagram?.links.count ?? 0) / LINKS_PER_FRAME) || 1;
+    this.draw(this.frameNo % every === 0);
     this.workTimes.push(performance.now() - t0);
     this.frameTimes.push(now);
     while (this.frameTimes.length > 1 && now - this.frameTimes[0] > 1000) this.frameTimes.shift();
@@ -181,8 +190,11 @@ export class Trainer {
     return { task: this.data.task, classes: this.data.classes, discretize: this.state.discretize };
   }
 
-  /** Redraws everything that depends on the weights: heatmaps, links, losses, epoch. */
-  draw(): void {
+  /**
+   * Redraws everything that depends on the weights: heatmaps, links, losses, epoch.
+   * @param links false to keep the links drawn last time (big networks, between link frames)
+   */
+  draw(links = true): void {
     const s = this.surfaces;
     if (this.error) {
       this.setText('epoch', '—');
@@ -191,10 +203,12 @@ export class Trainer {
     this.grid.compute();
     const out = this.outputKind();
     const d = this.diagram;
-    if (d && s.netCanvas && this.drawLinks()) this.grid.drawNeurons(s.netCanvas, d.boxes, d.size, d.width, d.height, out);
+    if (d && s.netCanvas && this.diagramCurrent() && (!links || this.drawLinks())) this.grid.drawNeurons(s.netCanvas, d.boxes, d.size, d.width, d.height, out);
     if (s.output) this.grid.drawOutput(s.output, out);
     const { history, epoch, cursor } = this.session;
-    const loss = cursor === 0 && history.train.length
+    // The losses of the last completed epoch while playing (a big network's epoch spans frames,
+    // and evaluating all points each frame would cost more than drawing); exact ones when paused.
+    const loss = history.train.length && (cursor === 0 || this.playing)
       ? { train: history.train[history.train.length - 1], test: history.test[history.test.length - 1] }
       : this.session.losses();
     this.setText('epoch', String(epoch).padStart(6, '0'), String(epoch));
@@ -222,6 +236,11 @@ export class Trainer {
     if (!el) return;
     if (el.textContent !== text) el.textContent = text;
     if (value !== undefined) el.dataset.value = value;
+  }
+
+  /** True when the diagram was laid out for the current network (React may not have caught up yet). */
+  private diagramCurrent(): boolean {
+    return this.diagram?.links.count === this.session.net.layers.reduce((s, L) => s + L.nIn * L.nOut, 0);
   }
 
   /**
@@ -253,9 +272,8 @@ export class Trainer {
   drawLinks(): boolean {
     const d = this.diagram;
     const c = this.surfaces.netCanvas;
-    if (!d || !c) return false;
+    if (!d || !c || !this.diagramCurrent()) return false;
     const links = d.links;
-    if (links.count !== this.session.net.layers.reduce((s, L) => s + L.nIn * L.nOut, 0)) return false;
     const step = this.state.mode === 'step' && !!this.lastStep?.trace;
     let scale = 1;
     if (step) {

@@ -14,7 +14,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildWeb, CHROMIUM, launchChromium, serveStatic, WEB_DIST } from '../test/helpers/browser.ts';
+import { buildWeb, CHROMIUM, launchChromium, serveStatic } from '../test/helpers/browser.ts';
 import type { BenchMetric, BenchModule, BenchResult } from './types.ts';
 
 /** The measured setups: TF Playground's largest network (the goal) and its default one. */
@@ -66,8 +66,8 @@ function cpuPerFrame(events: TraceEvent[]): { main: number; total: number } {
 
 /** Frames per second, work time and CPU time per frame, for each setup. */
 export async function measure(setups: readonly { label: string; hash: string }[] = SETUPS): Promise<FpsResult[]> {
-  buildWeb();
-  const { server, url } = await serveStatic(WEB_DIST);
+  const dist = buildWeb(['playground.html']);
+  const { server, url } = await serveStatic(dist);
   const browser = await launchChromium();
   try {
     const out = [];
@@ -100,6 +100,7 @@ export async function measure(setups: readonly { label: string; hash: string }[]
   } finally {
     await browser.close();
     server.close();
+    rmSync(dist, { recursive: true, force: true });
   }
 }
 

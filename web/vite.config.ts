@@ -17,7 +17,11 @@ import { fileURLToPath } from 'node:url';
 import { build, defineConfig, type Plugin } from 'vite';
 
 const root = dirname(fileURLToPath(import.meta.url));
-const pages = ['playground.html', 'index.html'].filter((p) => existsSync(resolve(root, p)));
+// NNLENS_WEB_PAGES (comma-separated) and NNLENS_WEB_OUT let tests build one page into their own
+// folder, independent of other pages and of builds running at the same time.
+const wanted = process.env.NNLENS_WEB_PAGES?.split(',') ?? ['playground.html', 'index.html'];
+const pages = wanted.filter((p) => existsSync(resolve(root, p)));
+const outDir = process.env.NNLENS_WEB_OUT ? resolve(process.env.NNLENS_WEB_OUT) : resolve(root, 'dist');
 const oxc = { jsx: { runtime: 'automatic' as const, importSource: 'react' } };
 
 /** After the build, rewrites `page` in the output folder as a single HTML file with its script and CSS inline. */
@@ -58,7 +62,7 @@ export default defineConfig({
   root,
   base: './',
   build: {
-    outDir: resolve(root, 'dist'),
+    outDir,
     emptyOutDir: true,
     target: 'es2022',
     rolldownOptions: {
@@ -66,6 +70,6 @@ export default defineConfig({
     },
   },
   oxc,
-  plugins: [singleFilePage('playground.html')],
+  plugins: pages.includes('playground.html') ? [singleFilePage('playground.html')] : [],
   server: { fs: { allow: [resolve(root, '..')] } },
 });

@@ -13,7 +13,8 @@ import type { Browser, Page } from 'playwright-core';
 import { Session } from '../../src/playground/session.ts';
 import { parseHash } from '../../src/playground/state.ts';
 import { fmt } from '../../web/src/playground/format.ts';
-import { buildWeb, launchChromium, NEEDS_CHROMIUM, serveStatic, WEB_DIST } from '../helpers/browser.ts';
+import { rmSync } from 'node:fs';
+import { buildWeb, launchChromium, NEEDS_CHROMIUM, serveStatic } from '../helpers/browser.ts';
 
 const HASH = 'dataset=circle&features=x1,x2&hidden=4,2&activation=tanh&learningRate=0.03&batchSize=10&dataSeed=3&initSeed=5';
 
@@ -21,12 +22,15 @@ let server: Server | undefined;
 let browser: Browser | undefined;
 let page: Page;
 let base = '';
+let dist = '';
 const errors: string[] = [];
 
 before(async () => {
   if (NEEDS_CHROMIUM) return;
-  buildWeb(); // always rebuild: a stale web/dist would test old code
-  ({ server, url: base } = await serveStatic(WEB_DIST));
+  // Always a fresh build of this page alone, in a folder of its own: a stale web/dist would test
+  // old code, and other pages or builds running meanwhile must not break this test.
+  dist = buildWeb(['playground.html']);
+  ({ server, url: base } = await serveStatic(dist));
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
   page.on('pageerror', (e) => errors.push(e.message));
@@ -36,6 +40,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   server?.close();
+  if (dist) rmSync(dist, { recursive: true, force: true });
 });
 
 /** The exact value behind a shown number (data-value), and its shown text. */
@@ -175,7 +180,7 @@ test('the built page also works opened straight from disk (file://), with no ser
   const errs: string[] = [];
   p.on('pageerror', (e) => errs.push(e.message));
   p.on('console', (m) => { if (m.type() === 'error') errs.push(m.text()); });
-  await p.goto(`${pathToFileURL(join(WEB_DIST, 'playground.html')).href}#dataset=xor&hidden=3`);
+  await p.goto(`${pathToFileURL(join(dist, 'playground.html')).href}#dataset=xor&hidden=3`);
   await p.waitForSelector('[data-testid="epoch"][data-value="0"]');
   await p.click('[data-testid="play"]');
   await p.waitForFunction(() => Number(document.querySelector('[data-testid="epoch"]')?.getAttribute('data-value')) >= 5);

@@ -4,7 +4,8 @@
  * playwright-core. Tests skip, saying so, when /usr/bin/chromium is absent.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -14,7 +15,7 @@ import { ROOT } from './shared.ts';
 export const CHROMIUM = '/usr/bin/chromium';
 /** Skip reason for browser tests (node:test prints it), false when chromium is installed. */
 export const NEEDS_CHROMIUM = existsSync(CHROMIUM) ? false : `SKIPPED: ${CHROMIUM} is absent (apt-get install -y chromium)`;
-/** The built web app. */
+/** The built web app of `npm run build:web`. */
 export const WEB_DIST = join(ROOT, 'web', 'dist');
 
 /** Builds web/dist with Vite when `page` is not there yet. */
@@ -22,10 +23,17 @@ export function ensureWebBuild(page = 'playground.html'): void {
   if (!existsSync(join(WEB_DIST, page))) buildWeb();
 }
 
-/** Builds web/dist with Vite (`npm run build:web`), throwing with Vite's output on failure. */
-export function buildWeb(): void {
-  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(ROOT, 'web', 'vite.config.ts')], { cwd: ROOT, encoding: 'utf8' });
+/**
+ * Builds the web app with Vite (as `npm run build:web`), throwing with Vite's output on failure.
+ * With `pages`, builds only those pages into a fresh folder of its own (returned), so a test is
+ * independent of other pages' state and of other builds writing web/dist at the same time.
+ */
+export function buildWeb(pages?: string[]): string {
+  const out = pages ? mkdtempSync(join(tmpdir(), 'nnlens-web-')) : WEB_DIST;
+  const env = pages ? { ...process.env, NNLENS_WEB_PAGES: pages.join(','), NNLENS_WEB_OUT: out } : process.env;
+  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(ROOT, 'web', 'vite.config.ts')], { cwd: ROOT, encoding: 'utf8', env });
   if (r.status !== 0) throw new Error(`web build failed:\n${r.stdout}\n${r.stderr}`);
+  return out;
 }
 
 const TYPES: Record<string, string> = {
@@ -53,11 +61,14 @@ export async function serveStatic(dir: string): Promise<{ server: Server; url: s
   return { server, url: `http://127.0.0.1:${addr.port}/` };
 }
 
-/** Launches headless chromium with the flags that keep it off the network and quiet (plus `extraArgs`). */
+/**
+ * Launches headless chromium with the flags that keep it off the network and quiet (plus
+ * `extraArgs`). `NNLENS_CHROMIUM` names another executable (a wrapper that sets priority, say).
+ */
 export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   const { chromium } = await import('playwright-core');
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: process.env.NNLENS_CHROMIUM ?? CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
 }

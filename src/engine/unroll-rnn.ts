@@ -4,10 +4,14 @@
  * time is then just reverse-mode autodiff of the unrolled graph). Equations and gate orders are
  * those of the ONNX LSTM (gates i, o, f, c) and GRU (gates z, r, h) operator specs; the sequence
  * length must be known (it is, from the shape probe).
+ *
+ * The `activations` attribute is honoured (Keras LSTMs use HardSigmoid gates, for instance), with
+ * `activation_alpha` / `activation_beta` consumed in list order by the activations that take
+ * parameters, as ONNX Runtime reads them (onnxruntime/core/providers/cpu/rnn/rnn_helpers.cc).
  */
 import { NnlensError } from '../errors.ts';
 import { attr, type Graph, type Node } from '../graph/ir.ts';
-import { GraphBuilder } from './builder.ts';
+import { GraphBuilder, f } from './builder.ts';
 import { Emit } from './emit.ts';
 
 /** Shapes the unroller needs: the probed shape of a tensor. */
@@ -42,10 +46,8 @@ function unrollOne(e: Emit, node: Node, shapeOf: ShapeOf): void {
   const H = attr(node, 'hidden_size', 'int', 0);
   const direction = attr(node, 'direction', 'string', 'forward');
   const layout = attr(node, 'layout', 'int', 0);
-  const activations = attr(node, 'activations', 'strings', []);
-  const defaults = isLstm ? ['Sigmoid', 'Tanh', 'Tanh'] : ['Sigmoid', 'Tanh'];
   const fail = (why: string): never => { throw new NnlensError('', `cannot differentiate ${node.op} node '${node.name}': ${why}`); };
-  if (activations.length && activations.some((a, i) => a.toLowerCase() !== defaults[i % defaults.length]!.toLowerCase())) fail('only the default activations are supported');
+  const acts = activationsOf(node, isLstm ? ['Sigmoid', 'Tanh', 'Tanh'] : ['Sigmoid', 'Tanh'], direction === 'bidirectional' ? 2 : 1, fail);
   if (node.attributes.clip) fail('cell clipping is not supported');
   if (P) fail('peephole connections are not supported');
   if (isLstm && attr(node, 'input_forget', 'int', 0)) fail('input_forget is not supported');
@@ -57,6 +59,7 @@ function unrollOne(e: Emit, node: Node, shapeOf: ShapeOf): void {
   const ys: string[] = [], hs: string[] = [], cs: string[] = [];
   for (const d of dirs) {
     const reverse = direction === 'reverse' || d === 1;
+    const [fa, ga, ha] = acts[d]!.map((a) => (x: string) => a(e, x)) as [Act1, Act1, Act1 | undefined];
     const pick = (t: string): string => e.op('Gather', [t, e.b.ints([d], [])], { axis: 0 });
     const Wt = e.transpose(pick(W!), [1, 0]); // [I, G*H]
     const Rd = pick(R!); // [G*H, H]
@@ -76,22 +79,22 @@ function unrollOne(e: Emit, node: Node, shapeOf: ShapeOf): void {
       if (isLstm) {
         let g = e.add(xw, e.op('MatMul', [h, Rt]));
         if (rb) g = e.add(g, rb);
-        const i = e.op('Sigmoid', [gate(g, 0)]), o = e.op('Sigmoid', [gate(g, 1)]);
-        const f = e.op('Sigmoid', [gate(g, 2)]), cc = e.op('Tanh', [gate(g, 3)]);
-        c = e.add(e.mul(f, c), e.mul(i, cc));
-        h = e.mul(o, e.op('Tanh', [c]));
+        const i = fa(gate(g, 0)), o = fa(gate(g, 1));
+        const fg = fa(gate(g, 2)), cc = ga(gate(g, 3));
+        c = e.add(e.mul(fg, c), e.mul(i, cc));
+        h = e.mul(o, ha!(c));
       } else {
         const linearBeforeReset = attr(node, 'linear_before_reset', 'int', 0) !== 0;
         let hr = e.op('MatMul', [h, Rt]); // [N, 3H]: z, r, h parts
         if (rb) hr = e.add(hr, rb);
-        const z = e.op('Sigmoid', [e.add(gate(xw, 0), gate(hr, 0))]);
-        const r = e.op('Sigmoid', [e.add(gate(xw, 1), gate(hr, 1))]);
+        const z = fa(e.add(gate(xw, 0), gate(hr, 0)));
+        const r = fa(e.add(gate(xw, 1), gate(hr, 1)));
         let hh: string;
         if (linearBeforeReset) {
-          hh = e.op('Tanh', [e.add(gate(xw, 2), e.mul(r, gate(hr, 2)))]);
+          hh = ga(e.add(gate(xw, 2), e.mul(r, gate(hr, 2))));
         } else {
           const rh = e.op('MatMul', [e.mul(r, h), e.transpose(e.slice(Rd, [2 * H], [3 * H], [0]), [1, 0])]);
-          hh = e.op('Tanh', [e.add(gate(xw, 2), rb ? e.add(rh, e.slice(rb, [2 * H], [3 * H], [0])) : rh)]);
+          hh = ga(e.add(gate(xw, 2), rb ? e.add(rh, e.slice(rb, [2 * H], [3 * H], [0])) : rh));
         }
         h = e.add(e.mul(e.sub(e.scalar(1), z), hh), e.mul(z, h));
       }
@@ -114,4 +117,49 @@ function unrollOne(e: Emit, node: Node, shapeOf: ShapeOf): void {
     if (!name || !finals[k]) return;
     e.b.graph.nodes.push({ name: `${node.name}/unrolled_${k}`, op: 'Identity', domain: '', inputs: [finals[k]!], outputs: [name], attributes: {}, group: node.group, params: [] });
   });
+}
+
+type Act1 = (x: string) => string;
+type Act = (e: Emit, x: string) => string;
+
+/** Parameters each RNN activation takes and their defaults (ONNX Runtime rnn_helpers.cc). */
+const ACT_PARAMS: Record<string, { alpha?: number; beta?: number }> = {
+  sigmoid: {}, tanh: {}, relu: {}, softsign: {}, softplus: {},
+  hardsigmoid: { alpha: 0.2, beta: 0.5 }, affine: { alpha: 1, beta: 0 }, scaledtanh: { alpha: 1, beta: 1 },
+  leakyrelu: { alpha: 0.01 }, thresholdedrelu: { alpha: 1 }, elu: { alpha: 1 },
+};
+
+/** One activation as ONNX nodes (ONNX operator spec, "Activation functions" of RNN/GRU/LSTM). */
+function activation(name: string, alpha: number, beta: number): Act {
+  switch (name) {
+    case 'sigmoid': return (e, x) => e.op('Sigmoid', [x]);
+    case 'tanh': return (e, x) => e.op('Tanh', [x]);
+    case 'relu': return (e, x) => e.op('Relu', [x]);
+    case 'softplus': return (e, x) => e.op('Softplus', [x]);
+    case 'softsign': return (e, x) => e.div(x, e.add(e.op('Abs', [x]), e.scalar(1)));
+    case 'hardsigmoid': return (e, x) => e.op('HardSigmoid', [x], { alpha: f(alpha), beta: f(beta) });
+    case 'affine': return (e, x) => e.add(e.scale(x, alpha), e.scalar(beta));
+    case 'scaledtanh': return (e, x) => e.scale(e.op('Tanh', [e.scale(x, beta)]), alpha);
+    case 'leakyrelu': return (e, x) => e.op('LeakyRelu', [x], { alpha: f(alpha) });
+    case 'thresholdedrelu': return (e, x) => e.where(e.op('Greater', [x, e.scalar(alpha)]), x, e.scalar(0));
+    default: return (e, x) => e.op('Elu', [x], { alpha: f(alpha) });
+  }
+}
+
+/** The activations of each direction: the node's `activations` list (per direction) or the defaults. */
+function activationsOf(node: Node, defaults: string[], dirs: number, fail: (why: string) => never): Act[][] {
+  const names = attr(node, 'activations', 'strings', []);
+  const alphas = attr(node, 'activation_alpha', 'floats', []), betas = attr(node, 'activation_beta', 'floats', []);
+  const list = names.length ? names : Array.from({ length: dirs }, () => defaults).flat();
+  if (list.length !== defaults.length * dirs) fail(`expected ${defaults.length * dirs} activations, got ${list.length}`);
+  let ia = 0, ib = 0;
+  const acts = list.map((raw) => {
+    const name = raw.toLowerCase();
+    const p = ACT_PARAMS[name];
+    if (!p) return fail(`activation '${raw}' is not supported`);
+    const alpha = p.alpha === undefined ? 0 : ia < alphas.length ? alphas[ia++]! : p.alpha;
+    const beta = p.beta === undefined ? 0 : ib < betas.length ? betas[ib++]! : p.beta;
+    return activation(name, alpha, beta);
+  });
+  return Array.from({ length: dirs }, (_, d) => acts.slice(d * defaults.length, (d + 1) * defaults.length));
 }

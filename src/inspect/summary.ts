@@ -30,6 +30,8 @@ export interface SummaryRow {
   /** Number of nodes the row stands for (1 for a node). */
   nodes: number;
   outputs: TensorInfo[];
+  /** Rows (by name) whose outputs this row consumes, as Keras's "Connected to"; graph inputs by value name. */
+  connectedTo: string[];
   /** Parameter elements first counted in this row. */
   params: number;
   trainable: number;
@@ -79,7 +81,16 @@ export function modelParams(model: Model): Param[] {
  */
 export function summarize(model: Model, options: { depth?: number } = {}): Summary {
   const graph = model.graph;
-  const view = viewAt(graph, { depth: options.depth, io: false });
+  const view = viewAt(graph, { depth: options.depth, io: true });
+  const rowName = (id: string): string => {
+    const it = view.items.get(id)!;
+    return it.kind === 'node' ? it.node.name : it.kind === 'group' ? it.path.join('/') : it.value;
+  };
+  const incoming = new Map<string, string[]>();
+  for (const e of view.edges) {
+    const list = incoming.get(e.to);
+    if (list) list.push(rowName(e.from)); else incoming.set(e.to, [rowName(e.from)]);
+  }
   const counted = new Set<unknown>();
   const rows: SummaryRow[] = [];
   const tensorInfo = (name: string): TensorInfo => {
@@ -96,10 +107,10 @@ export function summarize(model: Model, options: { depth?: number } = {}): Summa
       if (p.trainable) trainable += p.tensor.size;
     }
     if (item.kind === 'group') {
-      rows.push({ name: item.path.join('/'), type: 'group', kind: 'group', path: item.path, nodes: nodes.length, outputs: item.outputs.map(tensorInfo), params, trainable });
+      rows.push({ name: item.path.join('/'), type: 'group', kind: 'group', path: item.path, nodes: nodes.length, outputs: item.outputs.map(tensorInfo), connectedTo: incoming.get(item.id) ?? [], params, trainable });
     } else if (item.kind === 'node') {
       const n = item.node;
-      rows.push({ name: n.name, type: n.op, kind: 'node', path: n.group, nodes: 1, outputs: n.outputs.filter((o) => o).map(tensorInfo), params, trainable });
+      rows.push({ name: n.name, type: n.op, kind: 'node', path: n.group, nodes: 1, outputs: n.outputs.filter((o) => o).map(tensorInfo), connectedTo: incoming.get(item.id) ?? [], params, trainable });
     }
   }
   const all = modelParams(model);
@@ -129,19 +140,31 @@ function itemNodes(item: ViewItem): Node[] {
  * @example process.stdout.write(formatSummary(summarize(model)))
  */
 export function formatSummary(s: Summary): string {
-  const header = ['Layer (type)', 'Output shape', 'Param #'];
+  // Like Keras, a "Connected to" column only when the graph is not a plain chain.
+  // Constant nodes (ONNX Constant, TF Const) feeding a layer do not make a branch.
+  const isConst = (r: SummaryRow) => (r.type === 'Constant' || r.type === 'Const') && r.connectedTo.length === 0;
+  const consts = new Set(s.rows.filter(isConst).map((r) => r.name));
+  const flow = s.rows.filter((r) => !isConst(r));
+  const chain = flow.every((r, i) => {
+    const from = r.connectedTo.filter((c) => !consts.has(c));
+    return from.length <= 1 && (i === 0 || from.length === 0 || from[0] === flow[i - 1]!.name);
+  });
+  const header = ['Layer (type)', 'Output shape', 'Param #', ...(chain ? [] : ['Connected to'])];
   const lines: string[][] = [];
   for (const r of s.rows) {
     const type = r.kind === 'group' ? `group, ${r.nodes} nodes` : r.type;
     // A group can have many outputs (every value leaving it); three lines say enough.
     const shapes = r.outputs.length ? r.outputs.slice(0, 3).map((o) => formatShape(o.shape)) : [''];
     if (r.outputs.length > 3) shapes.push(`(+${r.outputs.length - 3} more)`);
-    lines.push([`${r.name} (${type})`, shapes[0]!, formatCount(r.params)]);
-    for (const extra of shapes.slice(1)) lines.push(['', extra, '']);
+    const from = r.connectedTo.length ? r.connectedTo : [''];
+    const n = chain ? shapes.length : Math.max(shapes.length, from.length);
+    for (let i = 0; i < n; i++) {
+      lines.push([i === 0 ? `${r.name} (${type})` : '', shapes[i] ?? '', i === 0 ? formatCount(r.params) : '', ...(chain ? [] : [from[i] ?? ''])]);
+    }
   }
-  const w = [0, 1, 2].map((i) => Math.max(header[i]!.length, ...lines.map((l) => l[i]!.length)));
-  const width = w[0]! + w[1]! + w[2]! + 6;
-  const row = (l: string[]) => `${l[0]!.padEnd(w[0]!)}   ${l[1]!.padEnd(w[1]!)}   ${l[2]!.padStart(w[2]!)}`.trimEnd();
+  const w = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const width = w.reduce((a, b) => a + b, 0) + 3 * (w.length - 1);
+  const row = (l: string[]) => [l[0]!.padEnd(w[0]!), l[1]!.padEnd(w[1]!), l[2]!.padStart(w[2]!), ...(chain ? [] : [l[3]!])].join('   ').trimEnd();
   const out: string[] = [];
   out.push(`Model: ${s.model.path}`);
   out.push(`Format: ${s.model.formatLabel}${s.model.producer ? `, produced by ${s.model.producer}` : ''}`);

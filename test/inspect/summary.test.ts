@@ -49,7 +49,9 @@ test('summary: --depth groups rows per module and keeps the totals', { skip: NEE
   assert.deepEqual(s.rows.map((r) => [r.name, r.kind, r.nodes]), [['conv_layers', 'group', 18], ['fc_layers', 'group', 5]]);
   assert.equal(s.rows[0]!.params + s.rows[1]!.params, s.totals.params);
   assert.deepEqual(s.rows[0]!.outputs.map((o) => o.shape), [['batch_size', 64, 7, 7]]);
+  assert.deepEqual(s.rows.map((r) => r.connectedTo), [['input'], ['conv_layers']]);
   const text = formatSummary(s);
+  assert.doesNotMatch(text, /Connected to/, 'a chain needs no Connected-to column');
   assert.match(text, /conv_layers \(group, 18 nodes\)/);
   assert.match(text, /Total params: 597,578 \(2\.28 MB\)/);
 });
@@ -84,4 +86,14 @@ test('summary: synthetic residual stack has the expected group rows at depth 1 a
   const d2 = summarize(m, { depth: 2 });
   assert.ok(d2.rows.filter((r) => r.kind === 'group').every((r) => /^layer\d\/layer\d\.\d+$/.test(r.name)));
   for (const s of [d1, d2]) assert.equal(s.rows.reduce((a, r) => a + r.params, 0), s.totals.params);
+});
+
+test('summary: branching graphs get a Connected-to column, one line per incoming row', () => {
+  const m = residualModel({ nodes: 30 });
+  const s = summarize(m);
+  const add = s.rows.find((r) => r.name === '/layer1/layer1.0/Add')!;
+  assert.deepEqual(add.connectedTo, ['/layer1/layer1.0/bn2/BatchNormalization', '/maxpool/MaxPool']);
+  const text = formatSummary(s);
+  assert.match(text, /Param # {3}Connected to\n/);
+  assert.match(text, /\/layer1\/layer1\.0\/Add \(Add\) .* {3}\/layer1\/layer1\.0\/bn2\/BatchNormalization\n {20,}\/maxpool\/MaxPool\n/);
 });

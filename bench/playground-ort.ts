@@ -19,6 +19,7 @@ import { Session } from '../src/playground/session.ts';
 import { parseHash } from '../src/playground/state.ts';
 import { ROOT } from '../test/helpers/shared.ts';
 import { launchChromium, serveStatic } from '../test/helpers/browser.ts';
+import { build } from 'vite';
 
 const SIZES = [7, 8, 8, 8, 8, 8, 8, 2];
 const GRID = 100 * 100;
@@ -60,6 +61,7 @@ async function perCall(n: number, fn: () => unknown): Promise<number> {
 
 const PAGE = `<!doctype html><html><body><script type="module">
 import * as ort from './ort.bundle.min.mjs';
+import { engineTimes } from './engine.mjs';
 ort.env.wasm.numThreads = 1;
 const s = await ort.InferenceSession.create('./mlp.onnx', { executionProviders: ['wasm'] });
 const out = {};
@@ -69,6 +71,9 @@ for (const [batch, n] of [[1, 300], [10, 300], [${GRID}, 10]]) {
   let best = Infinity;
   for (let r = 0; r < 5; r++) { const t = performance.now(); for (let i = 0; i < n; i++) await s.run({ x }); best = Math.min(best, (performance.now() - t) * 1000 / n); }
   out[batch] = best;
+  const e = engineTimes();
+  out['engine-step-' + batch] = e.step;
+  out['engine-epoch-' + batch] = e.epoch;
 }
 window.result = out;
 </script></body></html>`;
@@ -79,18 +84,18 @@ export async function measure(): Promise<Record<string, number>> {
   const r: Record<string, number> = {};
   // The playground engine, on the same network with all 7 features.
   const s = new Session(parseHash('#dataset=circle&features=x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2&hidden=8,8,8,8,8,8'));
-  r['engine: one training step, mini-batch of 10 (forward + backward + update)'] = await perCall(2000, () => s.step());
-  r['engine: one epoch, 25 steps'] = await perCall(50, () => s.trainEpoch());
+  r['Node, engine: one training step, mini-batch of 10 (forward + backward + update)'] = await perCall(2000, () => s.step());
+  r['Node, engine: one epoch, 25 steps'] = await perCall(50, () => s.trainEpoch());
   const buf = batchBuffers(s.net, GRID);
-  r['engine: forward over 100 x 100 grid, JavaScript'] = await perCall(10, () => forwardBatch(s.net, buf));
+  r['Node, engine: forward over 100 x 100 grid, JavaScript (float64)'] = await perCall(10, () => forwardBatch(s.net, buf));
   const wg = WasmGrid.create(s.net, GRID)!;
-  r['engine: forward over 100 x 100 grid, WebAssembly SIMD'] = await perCall(20, () => wg.forward());
+  r['Node, engine: forward over 100 x 100 grid, WebAssembly SIMD (float64)'] = await perCall(20, () => wg.forward());
   // ONNX Runtime in Node.
   const ortNode = await import('onnxruntime-node');
   const sess = await ortNode.InferenceSession.create(model, { intraOpNumThreads: 1 });
   for (const [batch, n] of [[1, 2000], [10, 2000], [GRID, 20]] as const) {
     const x = new ortNode.Tensor('float32', new Float32Array(7 * batch).fill(0.5), [batch, 7]);
-    r[`onnxruntime-node: forward only, batch ${batch}`] = await perCall(n, () => sess.run({ x }));
+    r[`Node, onnxruntime-node (float32): forward only, batch ${batch}`] = await perCall(n, () => sess.run({ x }));
   }
   // onnxruntime-web in headless Chromium.
   const dir = mkdtempSync(join(tmpdir(), 'nnlens-ortweb-'));
@@ -98,6 +103,10 @@ export async function measure(): Promise<Record<string, number>> {
   for (const f of readdirSync(dist)) if (f.endsWith('.wasm') || f === 'ort.bundle.min.mjs') copyFileSync(join(dist, f), join(dir, f));
   writeFileSync(join(dir, 'mlp.onnx'), model);
   writeFileSync(join(dir, 'index.html'), PAGE);
+  await build({
+    configFile: false, logLevel: 'warn', root: ROOT,
+    build: { outDir: dir, emptyOutDir: false, target: 'es2022', lib: { entry: join(ROOT, 'bench', 'playground-engine-page.ts'), formats: ['es'], fileName: () => 'engine.mjs' } },
+  });
   const { server, url } = await serveStatic(dir);
   const browser = await launchChromium();
   try {
@@ -105,7 +114,11 @@ export async function measure(): Promise<Record<string, number>> {
     await page.goto(`${url}index.html`);
     await page.waitForFunction(() => (globalThis as { result?: unknown }).result, null, { timeout: 120_000 });
     const web = await page.evaluate(() => (globalThis as unknown as { result: Record<string, number> }).result);
-    for (const [batch, us] of Object.entries(web)) r[`onnxruntime-web (Chromium, wasm): forward only, batch ${batch}`] = us;
+    for (const batch of [1, 10, GRID]) r[`Chromium, onnxruntime-web (wasm): forward only, batch ${batch}`] = web[batch];
+    // The engine was timed after each ORT batch size; its best is the least disturbed.
+    const best = (k: string) => Math.min(...Object.entries(web).filter(([n]) => n.startsWith(k)).map(([, v]) => v));
+    r['Chromium, engine: one training step, mini-batch of 10 (forward + backward + update)'] = best('engine-step-');
+    r['Chromium, engine: one epoch, 25 steps'] = best('engine-epoch-');
   } finally {
     await browser.close();
     server.close();

@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Model, Node } from '../../src/graph/ir.ts';
+import { Tensor } from '../../src/graph/tensor.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { f32, type NdArray } from '../../src/engine/ndarray.ts';
 import { rng } from './fd.ts';
@@ -59,6 +60,8 @@ function tfjsConfig(cls: string, config: Json, rank?: number): [string, Json] {
   for (const k of Object.keys(c)) if (k.endsWith('_initializer')) c[k] = { class_name: 'Zeros', config: {} };
   if (c.dtype !== undefined && typeof c.dtype !== 'string') c.dtype = 'float32';
   if (c.batch_shape !== undefined) { c.batch_input_shape = c.batch_shape; delete c.batch_shape; }
+  // Recurrent kernels default to tfjs's orthogonal initializer, which needs chained ops.
+  if (/^(LSTM|GRU|SimpleRNN)$/.test(c2)) c.recurrent_initializer = { class_name: 'Zeros', config: {} };
   if (c2 === 'GRU' && c.reset_after === true) c2 = RefGRU.className;
   if (c2 === 'BatchNormalization' && !lastAxis(c.axis, rank)) c2 = RefBatchNorm.className;
   for (const k of ['layer', 'backward_layer']) {
@@ -123,7 +126,7 @@ function callInputs(n: Node): string[][] {
 // ---------------------------------------------------------------------------------------- weights
 
 /** Our role of a tfjs weight: `lstm_1/kernel` -> `kernel`, `bidirectional/forward_lstm/kernel` -> `forward/kernel`. */
-function roleOf(originalName: string): string {
+export function roleOf(originalName: string): string {
   const segs = originalName.split('/');
   const role = segs.at(-1)!.replace(/_\d+$/, '');
   const dir = segs.find((s) => /^(forward|backward)_/.test(s));
@@ -146,6 +149,29 @@ function setWeights(tm: tfl.LayersModel, model: Model): void {
   }
 }
 
+/**
+ * Gives every layer of a hand-built model seeded random weights, of the shapes tfjs-layers creates
+ * for its config (variances and scales in [0.5, 1.5], everything else in [-0.5, 0.5]).
+ */
+export async function randomWeights(model: Model, seed: number): Promise<void> {
+  await tfReady();
+  const tm = await tfl.models.modelFromJSON(functionalConfig(model) as never);
+  const nodes = new Map(model.graph.nodes.map((n) => [n.name, n]));
+  const r = rng(seed);
+  for (const layer of tm.layers) {
+    const node = nodes.get(layer.name);
+    if (!node) continue;
+    for (const w of layer.weights) {
+      const role = roleOf(w.originalName);
+      const [lo, hi] = /variance|gamma/.test(role) ? [0.5, 1.5] : [-0.5, 0.5];
+      const shape = w.shape as number[];
+      const data = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => lo + (hi - lo) * r());
+      node.params.push({ role, name: `${node.name}/${role}`, tensor: Tensor.of('float32', shape, data), trainable: true });
+    }
+  }
+  tm.dispose();
+}
+
 // -------------------------------------------------------------------------------------- reference
 
 /** Every layer output of the tfjs model, keyed by our source value name (`conv2d:0:0`). */
@@ -165,7 +191,7 @@ export async function tfjsOutputs(model: Model, feeds: Record<string, NdArray>):
   const all = tfl.model({ inputs: tm.inputs, outputs: outs });
   const xs = tm.inputNames.map((n, i) => {
     const name = model.graph.inputs[i]!;
-    const a = feeds[name];
+    const a = feeds[name] ?? Object.values(feeds)[i]; // a reference model may name its inputs differently
     if (!a) throw new Error(`no feed for input ${name} (tfjs ${n})`);
     return tf.tensor(a.data as Float32Array, a.shape);
   });
@@ -203,15 +229,16 @@ export interface Agreement {
 
 /**
  * Runs the lowered model on ONNX Runtime (capturing every layer in the same pass) and the tfjs
- * model on the same feeds, and compares every layer output.
+ * model on the same feeds, and compares every layer output. `reference` is the model tfjs runs
+ * when it must be written differently (a Keras 1 layer tfjs cannot read), with the same layer names.
  * @example const a = await agreement(await openModel('model.h5'), kerasFeeds(model, 1))
  */
-export async function agreement(model: Model, feeds: Record<string, NdArray>): Promise<Agreement> {
+export async function agreement(model: Model, feeds: Record<string, NdArray>, reference: Model = model): Promise<Agreement> {
   const engine = Engine.fromModel(model);
   const layers = model.graph.nodes.filter((n) => n.op !== 'InputLayer');
   try {
     const ours = await engine.run(feeds, layers.map((n) => n.name));
-    const ref = await tfjsOutputs(model, feeds);
+    const ref = await tfjsOutputs(reference, feeds);
     let worst = { value: '', err: 0 }, compared = 0;
     for (const n of layers) {
       n.outputs.forEach((v, k) => {

@@ -27,7 +27,8 @@ type Kind = 'LSTM' | 'GRU' | 'RNN';
 interface Cell {
   kind: Kind;
   units: number;
-  attrs: Record<string, AttrInput>;
+  /** ONNX attributes for a node running `dirs` directions. */
+  attrs(dirs: number): Record<string, AttrInput>;
   /** Gate order of ONNX as indices into Keras's gates. */
   order: number[];
   /** Keras GRU reset_after / CuDNN: biases are [input; recurrent]. */
@@ -53,7 +54,7 @@ function rnnActivation(v: unknown, d: Dialect, fail: (why: string) => never): { 
 }
 
 /** The ONNX attributes and weight layout of a Keras recurrent layer config. */
-function cellOf(className: string, cfg: KerasConfig, dirs: number, d: Dialect, fail: (why: string) => never): Cell {
+function cellOf(className: string, cfg: KerasConfig, d: Dialect, fail: (why: string) => never): Cell {
   const kind = KINDS[className];
   if (!kind) return fail(`recurrent layer '${className}' is not supported`);
   const units = num(cfg.units ?? cfg.output_dim, NaN);
@@ -64,14 +65,17 @@ function cellOf(className: string, cfg: KerasConfig, dirs: number, d: Dialect, f
   const act = rnnActivation(cudnn ? 'tanh' : cfg.activation ?? 'tanh', d, fail);
   const rec = rnnActivation(cudnn ? 'sigmoid' : cfg.recurrent_activation ?? cfg.inner_activation ?? recDefault, d, fail);
   const one = kind === 'LSTM' ? [rec, act, act] : kind === 'GRU' ? [rec, act] : [act];
-  const list = Array.from({ length: dirs }, () => one).flat();
-  const attrs: Record<string, AttrInput> = { hidden_size: units, activations: list.map((a) => a.name) };
-  const alphas = list.filter((a) => a.alpha !== undefined).map((a) => a.alpha!);
-  const betas = list.filter((a) => a.beta !== undefined).map((a) => a.beta!);
-  if (alphas.length) attrs.activation_alpha = { floats: alphas };
-  if (betas.length) attrs.activation_beta = { floats: betas };
   const resetAfter = kind === 'GRU' && (cudnn || cfg.reset_after === true);
-  if (resetAfter) attrs.linear_before_reset = 1;
+  const attrs = (dirs: number): Record<string, AttrInput> => {
+    const list = Array.from({ length: dirs }, () => one).flat();
+    const a: Record<string, AttrInput> = { hidden_size: units, activations: list.map((x) => x.name) };
+    const alphas = list.filter((x) => x.alpha !== undefined).map((x) => x.alpha!);
+    const betas = list.filter((x) => x.beta !== undefined).map((x) => x.beta!);
+    if (alphas.length) a.activation_alpha = { floats: alphas };
+    if (betas.length) a.activation_beta = { floats: betas };
+    if (resetAfter) a.linear_before_reset = 1;
+    return a;
+  };
   const order = kind === 'LSTM' ? [0, 3, 1, 2] : kind === 'GRU' ? [0, 1, 2] : [0];
   return { kind, units, attrs, order, splitBias: resetAfter || cudnn };
 }
@@ -143,7 +147,7 @@ function run(c: LayerCall, x: string, o: RunOptions): DirOut[] {
     if (op === 'LSTM') ins.push(cat(o.initial.map((s) => e.unsqueeze(s[1]!, [0]))));
   }
   while (ins[ins.length - 1] === '') ins.pop();
-  const [Y, Yh, Yc] = e.b.node(op, ins, { ...o.cell.attrs, direction: o.direction }, nOut);
+  const [Y, Yh, Yc] = e.b.node(op, ins, { ...o.cell.attrs(D), direction: o.direction }, nOut);
   const pick = (t: string, axis: number, d: number): string => (D === 1 ? e.squeeze(t, [axis]) : e.op('Gather', [t, e.b.ints([d], [])], { axis }));
   return ws.map((_, d) => {
     const seqT = pick(Y!, 1, d); // [T, N, H]
@@ -166,7 +170,7 @@ function maskedDirection(c: LayerCall, xt: string, w: { W: string; R: string; B?
     const t = reverse ? T - 1 - s : s;
     const ins = [e.slice(xt, [t], [t + 1], [0]), w.W, w.R, w.B ?? '', '', h ? e.unsqueeze(h, [0]) : '', lstm && cs ? e.unsqueeze(cs, [0]) : ''];
     while (ins[ins.length - 1] === '') ins.pop();
-    const [, Yh, Yc] = e.b.node(o.cell.kind, ins, { ...o.cell.attrs, direction: 'forward' }, lstm ? 3 : 2);
+    const [, Yh, Yc] = e.b.node(o.cell.kind, ins, { ...o.cell.attrs(1), direction: 'forward' }, lstm ? 3 : 2);
     const m = e.unsqueeze(e.op('Gather', [o.mask!, e.b.ints([t], [])], { axis: 1 }), [1]); // bool [N, 1]
     const hNew = e.squeeze(Yh!, [0]);
     h = e.where(m, hNew, h ?? zero);
@@ -188,7 +192,7 @@ function flipTime(c: LayerCall, seq: string, timeMajor: boolean): string {
 /** LSTM / GRU / SimpleRNN (and CuDNN variants). Inputs after the first are initial states. */
 const recurrent: LayerLowering = (c): LayerResult => {
   const cfg = c.cfg;
-  const cell = cellOf(c.className, cfg, 1, c.dialect, c.fail);
+  const cell = cellOf(c.className, cfg, c.dialect, c.fail);
   const back = cfg.go_backwards === true;
   const timeMajor = cfg.time_major === true;
   const initial = c.inputs.length > 1 ? [c.inputs.slice(1)] : undefined;
@@ -206,7 +210,7 @@ const bidirectional: LayerLowering = (c): LayerResult => {
   if (!inner || typeof inner.class_name !== 'string') return c.fail('Bidirectional has no wrapped layer in its config');
   const cfg = inner.config ?? {};
   if (cfg.go_backwards === true) c.fail('a Bidirectional wrapper around a go_backwards layer is not supported');
-  const cell = cellOf(inner.class_name, cfg, 2, c.dialect, c.fail);
+  const cell = cellOf(inner.class_name, cfg, c.dialect, c.fail);
   const nStates = cell.kind === 'LSTM' ? 2 : 1;
   const rest = c.inputs.slice(1);
   const initial = rest.length === 2 * nStates ? [rest.slice(0, nStates), rest.slice(nStates)] : undefined;

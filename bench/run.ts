@@ -12,12 +12,14 @@ import { fileURLToPath } from 'node:url';
 import { writeOutput } from '../src/io/output.ts';
 import { diagramBench } from './diagram.ts';
 import { engineBench } from './engine.ts';
+import { explainBench } from './explain.ts';
 import type { BenchModule, BenchResult } from './types.ts';
 
 /** The benchmarks, in run order. */
 export const BENCHES: BenchModule[] = [
   diagramBench,
   engineBench,
+  explainBench,
 ];
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), 'RESULTS.md');

@@ -12,7 +12,7 @@ import { GraphBuilder } from './builder.ts';
 import { Emit } from './emit.ts';
 import { cloneGraph, toExec, type ExecGraph } from './exec.ts';
 import { i64, type NdArray } from './ndarray.ts';
-import { probe } from './probe.ts';
+import { probe, staticFacts, type ProbedFacts } from './probe.ts';
 import { resolveRef } from './refs.ts';
 import { Session } from './session.ts';
 import { TARGET_INDEX, TARGET_WEIGHTS, buildTarget, usesIndex, type TargetSpec } from './targets.ts';
@@ -161,18 +161,24 @@ export class Engine {
       : { [TARGET_WEIGHTS]: { dtype: 'float32' as const, shape: [1], data: new Float32Array([1]) } };
     const probeGraph = cloneGraph(g);
     probeGraph.outputs = [...src.graph.outputs, loss];
-    let facts = await probe(probeGraph, opsets, { ...feeds, ...dummy }, this.model.path);
+    const allFeeds = { ...feeds, ...dummy };
+    const measure = async (graph: typeof g): Promise<ProbedFacts> =>
+      (process.env.NNLENS_PROBE ? undefined : staticFacts(graph, opsets, allFeeds)) ?? probe(graph, opsets, allFeeds, this.model.path);
+    const t0 = performance.now();
+    let facts = await measure(probeGraph);
+    const t1 = performance.now();
     if (hasRnn(g)) {
       // Recurrent layers are differentiated through their unrolled form, which needs the sequence length.
       const measured = facts;
       unrollRnns(g, opset, (t) => measured.shape(t));
       const again = cloneGraph(g);
       again.outputs = [...src.graph.outputs, loss];
-      facts = await probe(again, opsets, { ...feeds, ...dummy }, this.model.path);
+      facts = await measure(again);
     }
     const wrtNames = req.wrt.map((w) => (g.inputs.includes(w) ? w : this.single(w)));
     const rules = req.reluBackward === 'guided' ? GUIDED_RULES : GRAD_RULES;
     const gradNames = appendBackward(g, facts, rules, e, loss, wrtNames);
+    const t2 = performance.now();
     const captureNames = new Map((req.capture ?? []).map((r) => [r, this.resolve(r)]));
     g.outputs = dedupe([...src.graph.outputs, perItem, ...gradNames, ...[...captureNames.values()].flat()]);
     for (const o of g.outputs) if (!src.graph.outputs.includes(o)) g.values.set(o, { name: o });
@@ -183,6 +189,7 @@ export class Engine {
       if (process.env.NNLENS_DUMP_GRAPH) (await import('node:fs')).writeFileSync(process.env.NNLENS_DUMP_GRAPH, (await import('../formats/onnx-write.ts')).writeOnnx(g, { opsets }));
       throw err;
     }
+    if (process.env.NNLENS_TIMING) process.stderr.write(`nnlens: compiled gradient graph of ${this.model.path}: shapes ${(t1 - t0).toFixed(0)} ms, backward ${(t2 - t1).toFixed(0)} ms, ONNX Runtime session ${(performance.now() - t2).toFixed(0)} ms (${g.nodes.length} nodes)\n`);
     return { session, captureNames, gradNames, scoreName: perItem };
   }
 

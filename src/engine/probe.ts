@@ -4,6 +4,7 @@
  * shapes (broadcast axes, window sizes), whatever symbolic dims the model declared.
  */
 import type { Graph } from '../graph/ir.ts';
+import { inferFacts, type Fact } from '../graph/shapes/index.ts';
 import type { DType } from '../graph/tensor.ts';
 import type { ValueFacts } from './grad/autodiff.ts';
 import type { NdArray } from './ndarray.ts';
@@ -61,6 +62,40 @@ export async function probe(graph: Graph, opsets: Record<string, number>, feeds:
     }
   } finally {
     await session.dispose();
+  }
+  return new ProbedFacts(shapes, dtypes, smallInts);
+}
+
+/**
+ * The same facts from static shape inference (src/graph/shapes) with the input shapes bound, when
+ * it determines every node output's shape exactly; undefined otherwise (then {@link probe} runs).
+ * Saves a forward pass that materializes every intermediate tensor.
+ */
+export function staticFacts(graph: Graph, opsets: Record<string, number>, feeds: Record<string, NdArray>): ProbedFacts | undefined {
+  const g = cloneGraph(graph);
+  for (const [name, v] of g.values) {
+    if (v.initializer) continue;
+    const feed = feeds[name];
+    g.values.set(name, feed ? { name, dtype: feed.dtype, shape: [...feed.shape] } : { name });
+  }
+  let facts: Map<string, Fact>;
+  try {
+    facts = inferFacts(g, opsets);
+  } catch {
+    return undefined;
+  }
+  const shapes = new Map<string, number[]>(), dtypes = new Map<string, DType>(), smallInts = new Map<string, number[]>();
+  for (const v of graph.values.values()) {
+    if (v.initializer) { shapes.set(v.name, [...v.initializer.shape]); dtypes.set(v.name, v.initializer.dtype); }
+  }
+  for (const [name, a] of Object.entries(feeds)) { shapes.set(name, a.shape); dtypes.set(name, a.dtype); }
+  for (const n of g.nodes) for (const o of n.outputs) {
+    if (!o) continue;
+    const f = facts.get(o);
+    if (!f?.dtype || !f.shape || !f.shape.every((d) => typeof d === 'number')) return undefined;
+    shapes.set(o, f.shape as number[]);
+    dtypes.set(o, f.dtype);
+    if (f.value && f.value.every((d) => typeof d === 'number') && (f.dtype === 'int64' || f.dtype === 'int32')) smallInts.set(o, f.value as number[]);
   }
   return new ProbedFacts(shapes, dtypes, smallInts);
 }

@@ -65,6 +65,7 @@ export function appendBackward(graph: Graph, facts: ValueFacts, rules: ReadonlyM
   };
 
   addPart(loss, e.b.floats([1], facts.shape(loss)));
+  const constants = constantNodes(graph);
 
   for (let i = nodes.length - 1; i >= 0; i--) {
     const node = nodes[i]!;
@@ -84,7 +85,8 @@ export function appendBackward(graph: Graph, facts: ValueFacts, rules: ReadonlyM
       dyOrZeros: (k) => dys[k] ?? e.zeros(facts.shape(node.outputs[k]!)),
       shape: (name) => facts.shape(name),
       dtype: (name) => facts.dtype(name),
-      constant: (name) => constantValues(graph, name) ?? facts.value?.(name),
+      constant: (name) => constantValues(graph, name, constants) ?? facts.value?.(name),
+      weights: (name) => graph.values.get(name)?.initializer?.float32(),
     };
     const thunks = rule.grad(ctx);
     node.inputs.forEach((x, k) => {
@@ -106,11 +108,12 @@ function isFloat(facts: ValueFacts, v: string): boolean {
 }
 
 /** Values of an initializer or of a Constant node's tensor, as numbers; undefined otherwise. */
-export function constantValues(graph: Graph, name: string): number[] | undefined {
+export function constantValues(graph: Graph, name: string, constants = constantNodes(graph)): number[] | undefined {
   const v = graph.values.get(name);
   if (v?.initializer) return Array.from(toFloat32(v.initializer.dtype, v.initializer.data()));
-  for (const n of graph.nodes) {
-    if (n.op === 'Constant' && n.outputs[0] === name) {
+  const n = constants.get(name);
+  {
+    if (n) {
       const a = n.attributes.value;
       if (a?.type === 'tensor') return Array.from(toFloat32(a.value.dtype, a.value.data()));
       const ints = n.attributes.value_ints ?? n.attributes.value_int;
@@ -122,4 +125,11 @@ export function constantValues(graph: Graph, name: string): number[] | undefined
     }
   }
   return undefined;
+}
+
+/** Constant nodes by output name. */
+function constantNodes(graph: Graph): Map<string, Node> {
+  const m = new Map<string, Node>();
+  for (const n of graph.nodes) if (n.op === 'Constant' && n.outputs[0]) m.set(n.outputs[0], n);
+  return m;
 }

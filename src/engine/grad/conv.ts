@@ -26,7 +26,7 @@ export const conv: GradRule = {
       () => {
         const flipPads = win.kernel.map((k, i) => win.dilations[i]! * (k - 1));
         const pb = flipPads.map((p, i) => p - win.padsBegin[i]!), pe = flipPads.map((p, i) => p - win.padsEnd[i]!);
-        const wConst = c.constant(w) !== undefined;
+        const wConst = c.weights(w) !== undefined;
         if (!process.env.NNLENS_NO_FLIP && win.strides.every((s) => s === 1) && wConst && [...pb, ...pe].every((p) => p >= 0)) {
           const flipped = flipKernel(c, w, ws, group);
           return e.op('Conv', [dy(), flipped], { dilations: win.dilations, group, pads: [...pb, ...pe], kernel_shape: win.kernel });
@@ -61,7 +61,7 @@ export const conv: GradRule = {
  * [C, M/g, *K] and flipped along every spatial axis, computed once in JS (the kernel is constant).
  */
 function flipKernel(c: GradContext, w: string, ws: number[], group: number): string {
-  const data = Float32Array.from(c.constant(w)!);
+  const data = c.weights(w)!;
   const [M, Cg] = ws as [number, number];
   const K = ws.slice(2);
   const kSize = K.reduce((p, d) => p * d, 1);

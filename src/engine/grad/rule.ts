@@ -22,6 +22,8 @@ export interface GradContext {
   dtype(name: string): DType;
   /** Constant values of an initializer input, if the input is one (for axes, shapes, pads...). */
   constant(name: string): number[] | undefined;
+  /** A float initializer's values without conversion to a JS array (weights: conv kernels...). */
+  weights(name: string): Float32Array | undefined;
 }
 
 /** Per-input gradient builders; `undefined` where the input has no gradient (indices, shapes...). */

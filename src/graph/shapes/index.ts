@@ -47,6 +47,15 @@ export function inferShapesWithReport(model: Model): ShapeReport {
   return report;
 }
 
+/**
+ * Infers the facts of every value of `graph` without changing the model it came from (the graph
+ * is mutated: pass a copy). Used by the engine to get concrete shapes for gradient graphs once
+ * the input shapes are bound.
+ */
+export function inferFacts(graph: Graph, opsets: Record<string, number>): Map<string, Fact> {
+  return inferGraph(graph, opsets, () => undefined, { unknownOps: new Set(), problems: [], conflicts: [] });
+}
+
 /** Infers one graph; `outer` resolves names of enclosing graphs (subgraphs see them). */
 function inferGraph(graph: Graph, opsets: Record<string, number>, outer: (name: string) => Fact | undefined, report: ShapeReport): Map<string, Fact> {
   const facts = new Map<string, Fact>();

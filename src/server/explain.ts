@@ -74,7 +74,7 @@ export async function explain(opened: OpenedModel, stored: StoredInput, req: Exp
   const t0 = performance.now();
   const method = createMethod(req.method);
   const info = opened.info();
-  const tabular = stored.info.kind === 'tabular';
+  const tabular = stored.info.row !== undefined;
   if (TABULAR_ONLY.has(req.method) && !tabular) throw new HttpError(400, `${method.displayName} is for tabular inputs only`);
   const layer = method.space === 'layer' ? req.layer ?? info.camLayer : undefined;
   if (method.space === 'layer' && !layer) throw new HttpError(400, `${method.displayName} needs a layer with a 4-D feature map; select one in the graph`);

@@ -59,9 +59,11 @@ export class InputStore {
     const source = 'sample' in spec ? `sample ${this.opened.samples.find((s) => s.id === spec.sample)?.label ?? spec.sample}` : 'row' in spec ? 'edited row' : spec.source;
     const info: InputInfo = { id, kind: input.kind, source, shape: input.shape, description: '' };
     if (input.picture) info.picture = `/api/models/${this.opened.id}/inputs/${id}/picture.png`;
-    if (input.kind === 'tabular') {
+    // A row of a tabular model, whether it came from a table or a .npy array, gets its fields.
+    const tabular = input.kind === 'tabular' || (this.opened.entry.inputKind === 'tabular' && input.shape.length === 2 && input.shape[0] === 1);
+    if (tabular) {
       const names = this.opened.facts.featureNames ?? input.featureNames ?? Array.from({ length: input.data.length }, (_, k) => `feature ${k}`);
-      info.row = { names, values: Array.from(input.data as Float32Array, Number) };
+      if (names.length === input.data.length) info.row = { names, values: Array.from(input.data as ArrayLike<number | bigint>, Number) };
     }
     info.description = input.kind === 'image' ? `picture ${input.picture?.width}x${input.picture?.height} -> [${input.shape.join(', ')}]` : `[${input.shape.join(', ')}] ${input.dtype}`;
     const stored = { info, loaded };

@@ -51,7 +51,7 @@ export class OpenedModel {
       id, name: displayName(model.path), format: model.format, formatLabel: model.formatLabel,
       nodes: graph.nodes.length, params, inputKind, runnable: !whyNot, ...(whyNot ? { whyNot } : {}),
     };
-    this.samples = findSamples(dirname(model.path), { kind: inputKind, featureNames: this.facts.featureNames, exclude: files })
+    this.samples = findSamples(dirname(model.path), { kind: inputKind, featureNames: this.facts.featureNames, exclude: files, inputShape: firstInput })
       .map((s) => (s.kind === 'image' ? { ...s, thumb: `/api/models/${id}/sample?id=${encodeURIComponent(s.id)}` } : s));
     this.infoCache = this.buildInfo();
   }

@@ -5,10 +5,12 @@
  * features for tabular ones), and the page names them by id: the server never opens a path the
  * page sends.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, extname, join, relative } from 'node:path';
 import { isImageFile } from '../io/image.ts';
 import { readTable, splitCsv } from '../io/csv.ts';
+import type { Shape } from '../graph/ir.ts';
+import { fitShape } from '../io/shape-fit.ts';
 import type { SampleInfo } from './api-types.ts';
 
 /** Sub-folders searched besides the model's own folder. */
@@ -33,6 +35,8 @@ export interface SampleFilter {
   featureNames?: string[];
   /** The model file itself and files it uses (weights, shards): never samples. */
   exclude: string[];
+  /** The model's first input shape: `.npy` samples of another shape are left out. */
+  inputShape?: Shape;
 }
 
 /**
@@ -52,13 +56,15 @@ export function findSamples(folder: string, filter: SampleFilter): Sample[] {
       if (isImageFile(name)) {
         if (filter.kind === 'image') out.push({ id, label: name, kind: 'image', file });
       } else if (ext === '.npy') {
-        out.push({ id, label: name, kind: 'array', file });
+        if (npyFits(file, filter.inputShape)) out.push({ id, label: name, kind: 'array', file });
       } else if ((ext === '.csv' || ext === '.json') && !NOT_SAMPLES.test(name) && filter.kind === 'tabular') {
         out.push(...tableRows(file, id, filter.featureNames));
       }
     }
   }
-  return out.slice(0, MAX_SAMPLES);
+  // Samples of the model's own kind first (table rows before .npy arrays for tabular models).
+  const rank = (x: Sample) => (x.kind === 'array' ? 1 : 0);
+  return out.map((x, i) => [x, i] as const).sort((a, b) => rank(a[0]) - rank(b[0]) || a[1] - b[1]).map(([x]) => x).slice(0, MAX_SAMPLES);
 }
 
 /** The rows of a table file as samples, or none when it does not hold the model's features. */
@@ -88,6 +94,26 @@ function rowLabels(file: string): (string[] & { column: string }) | undefined {
   const k = header?.findIndex((h) => LABEL_COLUMN.test(h.trim())) ?? -1;
   if (!header || k < 0) return undefined;
   return Object.assign(records.slice(1).map((r) => (r[k] ?? '').trim()), { column: header[k]!.trim() });
+}
+
+/** Whether a `.npy` file's shape (read from its header) fits the model input (batch size aside). */
+function npyFits(file: string, shape: Shape | undefined): boolean {
+  const fd = openSync(file, 'r');
+  try {
+    const head = new Uint8Array(1024);
+    const n = readSync(fd, head, 0, head.length, 0);
+    const text = new TextDecoder('latin1').decode(head.subarray(0, n));
+    const m = /'shape':\s*\(([^)]*)\)/.exec(text);
+    if (!text.startsWith('\x93NUMPY') || !m) return false;
+    const dims = m[1]!.split(',').map((x) => x.trim()).filter(Boolean).map(Number);
+    if (!shape) return true;
+    fitShape(dims, shape[0] === 1 ? ['N', ...shape.slice(1)] : shape, file);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Orders `digit-2.png` before `digit-10.png`. */

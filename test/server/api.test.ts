@@ -61,7 +61,7 @@ describe('models, graph and nodes', () => {
     assert.equal(digits.methods.find((m) => m.name === 'gradcam')?.unavailable, undefined);
     const table = await json<ModelInfo>('/api/models/m2');
     assert.deepEqual(table.featureNames, FEATURES);
-    assert.deepEqual(table.samples.map((x) => x.label), ['row.npy', 'rows.csv row 1 (is_fraud = 0)', 'rows.csv row 2 (is_fraud = 1)', 'rows.csv row 3 (is_fraud = 1)']);
+    assert.deepEqual(table.samples.map((x) => x.label), ['rows.csv row 1 (is_fraud = 0)', 'rows.csv row 2 (is_fraud = 1)', 'rows.csv row 3 (is_fraud = 1)', 'row.npy']);
     assert.match(table.methods.find((m) => m.name === 'gradcam')?.unavailable ?? '', /4-D feature map/);
   });
 

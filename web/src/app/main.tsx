@@ -1,0 +1,11 @@
+/** Entry point of web/index.html, the app `nnlens serve` serves. */
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App.tsx';
+import { warmUpLayout } from './graph/layout.ts';
+import './styles.css';
+
+warmUpLayout();
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root element');
+createRoot(root).render(<StrictMode><App /></StrictMode>);

@@ -8,6 +8,8 @@ import { registerActivations } from './activations.ts';
 import { registerExplain } from './explain.ts';
 import { registerSanity } from './sanity.ts';
 import { registerServe } from './serve.ts';
+import { registerTrain } from './train.ts';
+import { registerStart } from './start.ts';
 
 /** A function that adds a subcommand to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -21,4 +23,6 @@ export const COMMANDS: RegisterCommand[] = [
   registerExplain,
   registerSanity,
   registerServe,
+  registerTrain,
+  registerStart,
 ];

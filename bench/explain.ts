@@ -9,7 +9,8 @@
  * the median of 3 jobs after one untimed job (PyTorch: one untimed chunk of 32, then 3 jobs); IG as
  * one job after compiling its sessions on one input (PyTorch: one untimed forward of a 50-input
  * chunk, then one job). Each side runs alone, in its own process (peak RSS is that process's).
- * Inputs: item 0 is the zoo's input.npy, items 1..31 are it plus seeded Gaussian noise (PyTorch uses
+ * make-zoo's ONNX files declare a fixed batch of 1; the child makes the batch axis symbolic, so
+ * both sides run the same batches. Inputs: item 0 is the zoo's input.npy, items 1..31 are it plus seeded Gaussian noise (PyTorch uses
  * make-zoo's own 32 random inputs; time does not depend on the values). Each nnlens child also
  * reports a correctness figure, so a fast wrong job cannot pass: Grad-CAM's map of item 0 against
  * the map made from the zoo's PyTorch activation and gradient, IG's largest completeness error.
@@ -89,7 +90,15 @@ async function child(method: 'gradcam' | 'ig'): Promise<void> {
   const why = needsZoo(MODEL);
   if (why) throw new Error(why);
   const z = zooEntry(MODEL);
-  const engine = Engine.fromModel(await openModel(z.model));
+  const model = await openModel(z.model);
+  // make-zoo exports at a fixed batch of 1, which nnlens honours by running items one at a time;
+  // PyTorch runs the 32 inputs as batches, so the batch axis is made symbolic here (the ResNet
+  // graph has no batch-dependent Reshape: torch.flatten exports as Flatten).
+  for (const name of [...model.graph.inputs, ...model.graph.outputs]) {
+    const v = model.graph.values.get(name)!;
+    if (v.shape?.[0] === 1) v.shape = ['N', ...v.shape.slice(1)];
+  }
+  const engine = Engine.fromModel(model);
   const all = inputs();
   const o: ExplainOptions = method === 'gradcam' ? { method, layer: z.cam_layer! } : { method, steps: STEPS, igMethod: 'gausslegendre', baseline: 'zeros' };
   let t = performance.now();

@@ -23,6 +23,7 @@ import type { IntegrationMethod } from './gradient/integration.ts';
 import { makeBaseline } from './gradient/baselines.ts';
 import { f32Array, type Attribution, type AttributionResult, type ExplainContext } from './method.ts';
 import { createMethod, TABULAR_ONLY } from './methods.ts';
+import { headEngine, type Head } from './head.ts';
 import { deletionInsertion, featureUnits, pixelUnits, type ProbabilityOf } from './metrics.ts';
 import { camHeatmaps, contrastMaps, inputHeatmap, resizeBilinear } from './postprocess.ts';
 import { scoreRows } from './scores.ts';
@@ -141,6 +142,13 @@ export interface Prepared {
   options: Record<string, unknown>;
   /** The whole batch as one context (values: the target per item). */
   ctx: ExplainContext;
+  /**
+   * The context the method runs on: `ctx`, or for gradient-based CAM methods the head above the
+   * layer fed with the activation captured in the first forward pass (src/explain/head.ts).
+   */
+  methodCtx: ExplainContext;
+  /** Releases what prepare compiled besides the engine (the head engine). */
+  dispose(): Promise<void>;
   targets: TargetFacts[];
   /** Target values of the contrast class, when asked. */
   contrastValues?: ExplainContext['values'];
@@ -152,6 +160,8 @@ export interface Prepared {
   timings: Record<string, number>;
 }
 
+/** Methods whose map needs only the layer's activation and its gradient (they can run on the head). */
+const HEAD_SHORTCUT = new Set(['gradcam', 'gradcam++', 'xgradcam', 'layercam', 'hirescam']);
 const POOLING = new Set(['GlobalAveragePool', 'GlobalMaxPool', 'Flatten', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'GlobalAvgPool2D', 'GlobalMaxPool2D']);
 const PLUMBING = new Set(['Identity', 'Reshape', 'Flatten', 'Squeeze', 'Cast', 'Dropout']);
 
@@ -279,7 +289,12 @@ export async function prepare(engine: Engine, input: ExplainInput, o: ExplainOpt
     throw new NnlensError('', '--channel and --neuron need --target-layer');
   }
   // One forward pass: the outputs (for top-1 and probabilities), the logits and target layer, and the CAM layer's size.
-  const captures = [...new Set([...(logits.tensor !== logits.output ? [logits.tensor] : []), ...(o.targetLayer ? [o.targetLayer] : []), ...(layerRef ? [layerRef] : [])])];
+  // Gradient-based CAM methods on a class target run on the head above the layer (one forward pass for the whole job).
+  let head: Head | undefined;
+  if (layerRef && HEAD_SHORTCUT.has(o.method) && o.targetLayer === undefined && !process.env.NNLENS_NO_HEAD) {
+    head = headEngine(engine, layerRef, engine.resolve(layerRef)[0]!, logits.tensor);
+  }
+  const captures = [...new Set([...(head?.boundary ?? []), ...(logits.tensor !== logits.output ? [logits.tensor] : []), ...(o.targetLayer ? [o.targetLayer] : []), ...(layerRef ? [layerRef] : [])])];
   let t0 = performance.now();
   const run = await runBatched(engine, input.feeds, captures);
   timings.forward = performance.now() - t0;
@@ -355,7 +370,15 @@ export async function prepare(engine: Engine, input: ExplainInput, o: ExplainOpt
   }
   const options = methodOptions(o, ctx, geometry);
   const contrastTarget = contrastWeights ?? (contrastValues ? { index: contrastValues } : undefined);
-  return { method, options, ctx, targets, contrastValues: contrastTarget, contrasts, geometry, layer, probability, timings };
+  let methodCtx = ctx;
+  if (head && layerRef) {
+    const boundary = Object.fromEntries(head.boundary.map((b) => [b, input.feeds[b] ?? run.captured[b]![0]!]));
+    if (Object.values(boundary).every((a) => a.shape[0] === N)) {
+      methodCtx = { ...ctx, engine: head.engine, inputName: head.input, x: run.captured[layerRef]![0]! as NdArray & { data: Float32Array }, extraFeeds: boundary };
+    }
+  }
+  const dispose = async (): Promise<void> => { await head?.engine.dispose(); };
+  return { method, options, ctx, methodCtx, dispose, targets, contrastValues: contrastTarget, contrasts, geometry, layer, probability, timings };
 }
 
 function checkIndex(k: number, count: number, flag: string, layer: string): void {
@@ -468,13 +491,17 @@ export async function explainPrepared(engine: Engine, input: ExplainInput, o: Ex
   const N = ctx.x.shape[0]!;
   const g = groupSize(engine, N, o.batchSize);
   let t0 = performance.now();
-  const result = await attributeGroups(ctx, method, options, g, o.onProgress);
-  timings.attribute = performance.now() - t0;
-  let contrast: AttributionResult | undefined;
-  if (p.contrastValues) {
-    t0 = performance.now();
-    contrast = await attributeGroups({ ...ctx, values: p.contrastValues }, method, options, g);
-    timings.contrast = performance.now() - t0;
+  let result: AttributionResult, contrast: AttributionResult | undefined;
+  try {
+    result = await attributeGroups(p.methodCtx, method, options, g, o.onProgress);
+    timings.attribute = performance.now() - t0;
+    if (p.contrastValues) {
+      t0 = performance.now();
+      contrast = await attributeGroups({ ...p.methodCtx, values: p.contrastValues }, method, options, g);
+      timings.contrast = performance.now() - t0;
+    }
+  } finally {
+    await p.dispose();
   }
   t0 = performance.now();
   const mapData: Float32Array = result.map.data, xData: Float32Array = ctx.x.data, otherData: Float32Array | undefined = contrast?.map.data;

@@ -119,3 +119,14 @@ test('orchestrator: batches of one give the same maps as one batch; contrast; de
   assert.equal(ch.items[0]!.target.kind, 'channel');
   finiteNonZero(ch.items[0]!.raw, 'channel target');
 });
+
+test('gradient CAM methods on the head above the layer give the maps of the whole network', async () => {
+  for (const method of ['gradcam', 'gradcam++', 'hirescam']) {
+    const head = await explain(engines.gap_cnn!, twoItems('gap_cnn'), { method });
+    process.env.NNLENS_NO_HEAD = '1';
+    try {
+      const whole = await explain(engines.gap_cnn!, twoItems('gap_cnn'), { method });
+      head.raw.data.forEach((v, i) => assert.ok(Math.abs(v - whole.raw.data[i]!) <= 1e-5 * Math.max(1, Math.abs(v)), `${method} value ${i}: ${v} vs ${whole.raw.data[i]}`));
+    } finally { delete process.env.NNLENS_NO_HEAD; }
+  }
+});

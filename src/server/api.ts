@@ -11,7 +11,7 @@ import { readOutput } from '../inspect/outputs.ts';
 import { svgToPng } from '../render/png.ts';
 import { activationSvg, activationsJson, captureActivation } from './activations.ts';
 import type { ExplainJson, OutputJson, RunJson } from './api-types.ts';
-import { explain, type ExplainRequest } from './explain.ts';
+import { explainInput, type ExplainRequest } from './explain.ts';
 import { graphJson } from './graph-json.ts';
 import { HttpError, parseJson, readBody, sendBytes, sendJson } from './http.ts';
 import type { InputSpec, StoredInput } from './inputs.ts';
@@ -96,13 +96,6 @@ async function runOf(c: Ctx, slot: Slot, stored: StoredInput): Promise<RunJson> 
   });
   runCache.set(stored, json);
   return json;
-}
-
-/** The predicted class and class count of the first classification output. */
-function predicted(run: RunJson): { index: number; classes: number } {
-  const out = run.outputs.find((o) => o.kind === 'classification');
-  if (!out || out.kind !== 'classification') throw new HttpError(400, 'explanations need a classifier output ([N, classes])');
-  return { index: out.top[0]?.index ?? 0, classes: out.shape[1] ?? out.classes };
 }
 
 const getModels: Handler = (c) => sendJson(c.req, c.res, 200, c.store.list());
@@ -198,11 +191,10 @@ const getExplain: Handler = async (c) => {
   let e = slot.explanations.get(key);
   const cached = !!e;
   if (!e) {
-    const run = await runOf(c, slot, stored);
-    e = await job(c, () => explain(slot.opened, stored, req, predicted(run)));
+    e = await job(c, () => explainInput(slot.opened, stored, req));
     c.store.remember(slot, key, e);
   }
-  const png = e.heat && e.picture ? overlayPng(e.heat, e.picture, e.zoom, cmap, alpha) : undefined;
+  const png = e.heat && e.picture ? overlayPng(e.heat, e.picture, cmap, alpha, e.grayscale) : undefined;
   if (f === 'png') {
     if (!png) throw new HttpError(400, 'this explanation is a list of feature attributions: ask for format=json');
     return sendBytes(c.req, c.res, 200, 'image/png', png);

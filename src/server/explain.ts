@@ -1,23 +1,22 @@
 /**
- * Explanations for the page (`GET /api/models/:id/explain`): any method of `nnlens explain`, a
- * target class, an optional contrast class, the layer selected in the graph (CAM methods).
+ * Explanations for the page (`GET /api/models/:id/explain`) through the explain orchestrator
+ * (src/explain/explain.ts), the same code `nnlens explain` runs: any method, a target class
+ * (default: the predicted one), an optional contrast class, the CAM layer selected in the graph.
+ * Targets are logits before the model's own softmax (Selvaraju et al. 2017, Sec. 3). Class
+ * indices are runtime inputs of the compiled gradient graph, so changing the class reuses the
+ * compiled session and costs one forward+backward run.
  *
- * The explained scalar is the target's logit (pytorch-grad-cam's ClassifierOutputTarget); with a
- * contrast class it is the difference of the two logits, w . logits with w = e_target - e_contrast:
- * "why this class rather than that one" (Selvaraju et al. 2017, Sec. 5 "counterfactual"
- * explanations use the negated gradient; the logit difference is the two-class form). Class
- * indices and weights are runtime inputs of the compiled gradient graph, so changing the class or
- * the contrast reuses the compiled session: only one forward+backward run is paid.
- *
- * For a single-logit binary classifier, class 1 is the logit and class 0 its negation.
+ * What stays here is presentation: the heatmap enlarged for display (bilinear for maps computed
+ * at a coarser resolution, CAM and contrasts; whole pixels for input-space maps, which are exact
+ * per pixel) and the feature list of tabular inputs, with the attention weights of a model that
+ * outputs them.
  */
-import { f32, type NdArray } from '../engine/ndarray.ts';
-import { NnlensError } from '../errors.ts';
-import { createMethod, TABULAR_ONLY } from '../explain/methods.ts';
-import type { ExplainContext } from '../explain/method.ts';
-import { camHeatmaps, inputHeatmap } from '../explain/postprocess.ts';
+import { explain as explainBatch, type ExplainOptions } from '../explain/explain.ts';
+import { createMethod } from '../explain/methods.ts';
+import { resizeBilinear } from '../explain/postprocess.ts';
 import type { Picture } from '../io/image.ts';
 import { labelOf } from '../io/labels.ts';
+import { pictureFromTensor } from '../render/overlay.ts';
 import type { ExplainJson } from './api-types.ts';
 import { HttpError } from './http.ts';
 import type { StoredInput } from './inputs.ts';
@@ -29,117 +28,96 @@ export interface ExplainRequest {
   /** Class to explain; default: the predicted class. */
   target?: number;
   contrast?: number;
-  /** Layer reference for CAM methods; default: the model's CAM layer. */
+  /** Layer reference for CAM methods; default: the orchestrator's (last feature map before pooling). */
   layer?: string;
 }
 
 /** A computed explanation: the JSON answer and, for pictures, the heatmap at display size. */
 export interface Explanation {
   json: Omit<ExplainJson, 'ms' | 'cached'>;
-  /** Heatmap in [0, 1] at the picture's size times `zoom`. */
+  /** Heatmap in [0, 1] at the display size (picture size times `zoom`). */
   heat?: Float32Array;
+  /** The picture at display size. */
   picture?: Picture;
-  /** Display pixels per input pixel. */
-  zoom: number;
+  grayscale: boolean;
   ms: number;
 }
 
 /** Display side of overlays in pixels (small inputs are enlarged by a whole factor to about this). */
 export const OVERLAY_SIDE = 280;
 
-/** Method options the page uses (the CLI's defaults, with fewer samples where latency matters). */
-function optionsFor(method: string, x: NdArray, layout: 'NCHW' | 'NHWC', tabular: boolean): object {
-  switch (method) {
-    case 'ig': return { steps: tabular ? 64 : 32 };
-    case 'smoothgrad': case 'vargrad': return { samples: 16, noise: 0.15 };
-    case 'occlusion': {
-      if (tabular) return { window: x.shape.slice(1).map(() => 1) };
-      const dims = x.shape.slice(1);
-      const [h, w] = layout === 'NCHW' ? [dims[1]!, dims[2]!] : [dims[0]!, dims[1]!];
-      // About 7 x 7 windows over the picture, overlapping by half (Zeiler & Fergus slide a grey square).
-      const k = Math.max(2, Math.round(Math.max(h, w) / 7)), s = Math.max(1, Math.ceil(k / 2));
-      const win = layout === 'NCHW' ? [dims[0]!, k, k] : [k, k, dims[2]!];
-      const str = layout === 'NCHW' ? [dims[0]!, s, s] : [s, s, dims[2]!];
-      return { window: win, strides: str };
-    }
-    default: return {};
+/** Fewer steps and samples than the CLI's defaults for pictures, where the page waits for them. */
+function pageOptions(method: string, image: boolean): Partial<ExplainOptions> {
+  if (!image) return {};
+  if (method === 'ig') return { steps: 32 };
+  if (method === 'smoothgrad' || method === 'vargrad') return { samples: 16 };
+  return {};
+}
+
+/** Enlarges a picture by whole pixels. */
+function enlarge(p: Picture, z: number): Picture {
+  if (z === 1) return p;
+  const W = p.width * z, H = p.height * z, rgb = new Uint8Array(W * H * 3);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+    const s = (Math.floor(y / z) * p.width + Math.floor(x / z)) * 3, d = (y * W + x) * 3;
+    rgb[d] = p.rgb[s]!; rgb[d + 1] = p.rgb[s + 1]!; rgb[d + 2] = p.rgb[s + 2]!;
   }
+  return { width: W, height: H, rgb };
 }
 
 /**
  * Runs one explanation on a stored input.
  * @throws NnlensError / HttpError for methods that do not apply (a CAM method on a table...)
  */
-export async function explain(opened: OpenedModel, stored: StoredInput, req: ExplainRequest, predicted: { index: number; classes: number }): Promise<Explanation> {
+export async function explainInput(opened: OpenedModel, stored: StoredInput, req: ExplainRequest): Promise<Explanation> {
   const t0 = performance.now();
   const method = createMethod(req.method);
-  const info = opened.info();
-  const tabular = stored.info.row !== undefined;
-  if (TABULAR_ONLY.has(req.method) && !tabular) throw new HttpError(400, `${method.displayName} is for tabular inputs only`);
-  const layer = method.space === 'layer' ? req.layer ?? info.camLayer : undefined;
-  if (method.space === 'layer' && !layer) throw new HttpError(400, `${method.displayName} needs a layer with a 4-D feature map; select one in the graph`);
-  const engine = await opened.engine(layer ? `layer:${layer}` : 'main');
+  const layer = method.space === 'layer' ? req.layer : undefined;
+  if (req.contrast !== undefined && req.contrast === req.target) throw new HttpError(400, 'the contrast class must differ from the target class');
+  const engine = await opened.engine(method.space === 'layer' ? `layer:${layer ?? ''}` : 'main');
   const { primary, feeds } = stored.loaded;
-  const x = feeds[primary.name]!;
-  if (x.dtype !== 'float32') throw new NnlensError(opened.model.path, `the input '${primary.name}' is ${x.dtype}; explanations need a float32 input`);
-  const K = predicted.classes;
-  const target = req.target ?? predicted.index;
-  const checkClass = (c: number, what: string) => {
-    const max = K === 1 ? 2 : K;
-    if (!Number.isInteger(c) || c < 0 || c >= max) throw new HttpError(400, `${what} must be a class index from 0 to ${max - 1}, got ${c}`);
-  };
-  checkClass(target, 'target');
-  if (req.contrast !== undefined) {
-    checkClass(req.contrast, 'contrast');
-    if (req.contrast === target) throw new HttpError(400, 'the contrast class must differ from the target class');
-  }
-  const n = x.shape[0] ?? 1;
-  // A plain class is the class's logit (an index target, which CAM needs); a contrast, or class 0
-  // of a single-logit classifier, is a weighted sum of the logits.
-  let target_: Pick<ExplainContext, 'target' | 'values'>;
-  if (req.contrast === undefined && (K > 1 || target === 1)) target_ = { target: { kind: 'logit' }, values: { index: new Array<number>(n).fill(K > 1 ? target : 0) } };
-  else {
-    const w = new Float32Array(Math.max(1, K));
-    if (K === 1) w[0] = target === 1 ? 1 : -1;
-    else { w[target] = 1; if (req.contrast !== undefined) w[req.contrast] = -1; }
-    target_ = { target: { kind: 'weighted' }, values: { weights: f32([n, w.length], Float32Array.from({ length: n * w.length }, (_, i) => w[i % w.length]!)) } };
-  }
-  const extraFeeds = Object.fromEntries(Object.entries(feeds).filter(([k]) => k !== primary.name));
-  const ctx: ExplainContext = {
-    engine, inputName: primary.name, x: x as NdArray & { data: Float32Array }, extraFeeds, ...target_, ...(layer ? { layer } : {}), seed: 0,
-  };
-  const layout = primary.input.preprocess?.transform.layout ?? (opened.model.format === 'onnx' ? 'NCHW' : 'NHWC');
-  const result = await method.attribute(ctx, optionsFor(req.method, x, layout, tabular));
-  const labels = info.labels;
+  const tabular = stored.info.row !== undefined;
+  const names = stored.info.row?.names;
+  const grayscale = primary.input.preprocess?.transform.color === 'grayscale';
+  const labels = opened.facts.labels ? { names: opened.facts.labels, source: `${opened.model.path} (metadata nnlens.labels)` } : undefined;
+  const outcome = await explainBatch(engine, {
+    feeds, inputName: primary.name, items: [{ file: primary.input.file, row: 0, ...(primary.input.picture ? { picture: primary.input.picture } : {}), grayscale }],
+    ...(names ? { featureNames: names } : {}),
+  }, {
+    method: req.method, seed: 0, ...(layer ? { layer } : {}), ...(labels ? { labels } : {}),
+    ...(req.target !== undefined ? { target: String(req.target) } : {}), ...(req.contrast !== undefined ? { contrast: String(req.contrast) } : {}),
+    ...pageOptions(req.method, !tabular),
+  });
+  const item = outcome.items[0]!;
+  const cls = (t: { index: number; label?: string }) => ({ index: t.index, label: t.label ?? labelOf(opened.facts.labels, t.index) });
   const json: Explanation['json'] = {
-    method: method.name, displayName: method.displayName, space: method.space,
-    target: { index: target, label: labelOf(labels, target) },
-    ...(req.contrast !== undefined ? { contrast: { index: req.contrast, label: labelOf(labels, req.contrast) } } : {}),
-    ...(layer ? { layer } : {}),
-    ...(result.score ? { score: result.score[0] } : {}),
-    ...(result.delta ? { delta: result.delta[0] } : {}),
-    kind: tabular ? 'features' : 'image',
+    method: outcome.method.name, displayName: outcome.method.displayName, space: outcome.method.space,
+    target: cls(item.target), ...(item.contrast ? { contrast: cls(item.contrast) } : {}),
+    ...(outcome.layer ? { layer: outcome.layer.ref } : {}), score: item.target.score,
+    ...(item.completenessError !== undefined ? { delta: item.completenessError } : {}),
+    kind: item.heatmap ? 'image' : 'features',
   };
-  if (tabular) {
-    const names = stored.info.row?.names ?? [];
-    const per = result.map.data.length / n;
-    json.features = Array.from({ length: per }, (_, k) => ({ name: names[k] ?? `feature ${k}`, value: stored.info.row?.values[k] ?? NaN, attribution: result.map.data[k]! }));
-    if (info.attentionOutput) json.attention = await attentionWeights(opened, stored, info.attentionOutput, names);
-    return { json, zoom: 1, ms: performance.now() - t0 };
+  if (!item.heatmap) {
+    const values = item.features ?? item.raw;
+    json.features = Array.from(values, (a, k) => ({ name: names?.[k] ?? `feature ${k}`, value: stored.info.row?.values[k] ?? item.inputValues[k] ?? NaN, attribution: a }));
+    const att = opened.info().attentionOutput;
+    if (att && names) json.attention = await attentionWeights(opened, stored, att, names);
+    return { json, grayscale, ms: performance.now() - t0 };
   }
-  const pic = primary.input.picture ?? grayPicture(x.shape, layout);
-  const zoom = Math.max(1, Math.round(OVERLAY_SIDE / Math.max(pic.width, pic.height)));
-  const H = pic.height * zoom, W = pic.width * zoom;
-  let heat: Float32Array;
-  if (result.space === 'layer') heat = camHeatmaps(result.map, H, W)[0]!;
-  else {
-    const dims = x.shape.slice(1);
-    const [C, h, wd] = dims.length === 3 ? (layout === 'NCHW' ? [dims[0]!, dims[1]!, dims[2]!] : [dims[2]!, dims[0]!, dims[1]!]) : [1, dims[0]!, dims[1]!];
-    const small = inputHeatmap(result.map.data.subarray(0, C * h * wd), C, h, wd, layout);
-    heat = new Float32Array(H * W);
-    for (let y = 0; y < H; y++) for (let xx = 0; xx < W; xx++) heat[y * W + xx] = small[Math.floor((y * h) / H) * wd + Math.floor((xx * wd) / W)]!;
+  const g = outcome.input;
+  const pic = item.source.picture ?? pictureFromTensor(item.inputValues, g.C, g.H, g.W, g.layout);
+  const zoom = Math.max(1, Math.round(OVERLAY_SIDE / Math.max(g.H, g.W)));
+  const H = g.H * zoom, W = g.W * zoom;
+  let heat = item.heatmap;
+  if (zoom > 1) {
+    if (outcome.method.space === 'layer' || item.contrast) heat = resizeBilinear(heat, g.H, g.W, H, W);
+    else {
+      const big = new Float32Array(H * W);
+      for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) big[y * W + x] = heat[Math.floor(y / zoom) * g.W + Math.floor(x / zoom)]!;
+      heat = big;
+    }
   }
-  return { json, heat, picture: pic, zoom, ms: performance.now() - t0 };
+  return { json, heat, picture: enlarge(pic, zoom), grayscale, ms: performance.now() - t0 };
 }
 
 /** The attention output's weights for the input row, by feature. */
@@ -150,11 +128,4 @@ async function attentionWeights(opened: OpenedModel, stored: StoredInput, output
   if (!a) return [];
   const row = a.data as Float32Array;
   return names.map((name, k) => ({ name, weight: row[k]! }));
-}
-
-/** A mid-grey picture for image models fed a raw array (no picture to draw on). */
-function grayPicture(shape: number[], layout: 'NCHW' | 'NHWC'): Picture {
-  const d = shape.slice(1);
-  const [h, w] = d.length === 3 ? (layout === 'NCHW' ? [d[1]!, d[2]!] : [d[0]!, d[1]!]) : [d[0] ?? 1, d[1] ?? 1];
-  return { width: w, height: h, rgb: new Uint8Array(w * h * 3).fill(128) };
 }

@@ -9,6 +9,7 @@ import { basename, dirname } from 'node:path';
 import { Engine } from '../engine/engine.ts';
 import { toExec } from '../engine/exec.ts';
 import { NnlensError } from '../errors.ts';
+import { defaultCamLayer } from '../explain/explain.ts';
 import { TABULAR_ONLY, METHOD_NAMES, createMethod } from '../explain/methods.ts';
 import type { Model } from '../graph/ir.ts';
 import { shapeText } from '../graph/ir.ts';
@@ -118,8 +119,9 @@ export class OpenedModel {
       const t = resolvePreprocess({ metadata: m.metadata, inputShape: shape, prefer: m.format === 'onnx' ? 'NCHW' : 'NHWC', modelFile: m.path }).transform;
       if (t.size) info.image = { height: t.size[0], width: t.size[1], channels: t.color === 'grayscale' ? 1 : 3 };
     }
-    const cam = camLayer(m);
-    if (cam) info.camLayer = cam;
+    if (this.entry.inputKind === 'image') {
+      try { info.camLayer = defaultCamLayer(m); } catch { /* no feature map enters a pooling: the page asks for a selection */ }
+    }
     const att = attentionOutput(m, this.facts.featureNames);
     if (att) info.attentionOutput = att;
     return info;
@@ -142,23 +144,6 @@ export class OpenedModel {
 export function displayName(path: string): string {
   const name = basename(path);
   return /^model\./i.test(name) ? `${basename(dirname(path))}/${name}` : name;
-}
-
-/**
- * A default CAM layer: the last node whose output is a feature map with at least 2 x 2 positions
- * (the last convolutional block, as pytorch-grad-cam's README recommends: `model.layer4[-1]`).
- * @example camLayer(resnet18) // '/layer4/layer4.1/relu_1/Relu'
- */
-export function camLayer(model: Model): string | undefined {
-  const nhwc = model.format !== 'onnx';
-  for (let i = model.graph.nodes.length - 1; i >= 0; i--) {
-    const n = model.graph.nodes[i]!;
-    const s = model.graph.values.get(n.outputs[0] ?? '')?.shape;
-    if (!s || s.length !== 4) continue;
-    const [h, w] = nhwc ? [s[1], s[2]] : [s[2], s[3]];
-    if (typeof h === 'number' && typeof w === 'number' && h >= 2 && w >= 2) return n.name;
-  }
-  return undefined;
 }
 
 /**

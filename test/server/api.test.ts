@@ -54,7 +54,7 @@ describe('models, graph and nodes', () => {
     const digits = await json<ModelInfo>('/api/models/m1');
     assert.deepEqual(digits.labels, ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
     assert.deepEqual(digits.image, { height: 28, width: 28, channels: 1 });
-    assert.equal(digits.camLayer, '/features/features.8/Relu');
+    assert.equal(digits.camLayer, '/features/features.8/Relu_output_0', 'the last feature map before global pooling');
     assert.deepEqual(digits.samples.map((x) => x.id), ['samples/digit-0.png', 'samples/digit-3.png', 'samples/digit-7.png']);
     assert.equal(digits.training, true);
     assert.equal(digits.methods.find((m) => m.name === 'kernelshap')?.unavailable, 'for tabular inputs only');
@@ -198,7 +198,7 @@ describe('explanations', () => {
     const inp = await post<InputInfo>('/api/models/m1/inputs', { sample: 'samples/digit-3.png' });
     const e = await json<ExplainJson & { overlay: string }>(`/api/models/m1/explain?input=${inp.id}&method=gradcam&target=3`);
     assert.equal(e.kind, 'image');
-    assert.equal(e.layer, '/features/features.8/Relu');
+    assert.equal(e.layer, '/features/features.8/Relu_output_0');
     assert.deepEqual(e.target, { index: 3, label: '3' });
     assert.equal(e.cached, false);
     const png = Buffer.from(e.overlay.replace(/^data:image\/png;base64,/, ''), 'base64');
@@ -208,18 +208,26 @@ describe('explanations', () => {
     assert.notEqual(again.overlay, e.overlay);
     const other = await json<ExplainJson & { overlay: string }>(`/api/models/m1/explain?input=${inp.id}&method=gradcam&target=5`);
     assert.notEqual(other.overlay, e.overlay);
-    // Target minus contrast: the explained score is the difference of the two logits.
+    // The score is the target's logit; a contrast class changes the map, not the target.
     const run = await json<RunJson>(`/api/models/m1/run?input=${inp.id}`);
     const out = run.outputs[0]!;
     assert.ok(out.kind === 'classification');
     const logit = (k: number) => out.top.find((c) => c.index === k)!.score;
-    const vs = await json<ExplainJson>(`/api/models/m1/explain?input=${inp.id}&method=gradcam&target=3&contrast=5`);
-    assert.ok(Math.abs(vs.score! - (logit(3) - logit(5))) < 1e-5);
     assert.ok(Math.abs(e.score! - logit(3)) < 1e-5);
+    // (This untrained model's class-3 map is all negative, so ReLU leaves nothing: contrast the predicted class.)
+    const p = out.top[0]!.index, q = out.top[1]!.index;
+    const plain = await json<ExplainJson & { overlay: string }>(`/api/models/m1/explain?input=${inp.id}&method=gradcam&target=${p}`);
+    const vs = await json<ExplainJson & { overlay: string }>(`/api/models/m1/explain?input=${inp.id}&method=gradcam&target=${p}&contrast=${q}`);
+    assert.deepEqual(vs.contrast, { index: q, label: String(q) });
+    assert.ok(Math.abs(vs.score! - logit(p)) < 1e-5);
+    assert.notEqual(vs.overlay, plain.overlay);
+    // Without a target, the predicted class is explained.
+    const auto = await json<ExplainJson>(`/api/models/m1/explain?input=${inp.id}&method=gradcam`);
+    assert.equal(auto.target.index, out.top[0]!.index);
     const raw = await call(`/api/models/m1/explain?input=${inp.id}&method=gradcam&target=3&format=png`);
     assert.equal(raw.headers.get('content-type'), 'image/png');
     assert.match((await json<{ error: string }>(`/api/models/m1/explain?input=${inp.id}&method=gradcam&target=3&contrast=3`, undefined, 400)).error, /must differ/);
-    assert.match((await json<{ error: string }>(`/api/models/m1/explain?input=${inp.id}&method=gradcam&target=12`, undefined, 400)).error, /from 0 to 9/);
+    assert.match((await json<{ error: string }>(`/api/models/m1/explain?input=${inp.id}&method=gradcam&target=12`, undefined, 400)).error, /12/);
     assert.match((await json<{ error: string }>(`/api/models/m1/explain?input=${inp.id}&method=magic`, undefined, 400)).error, /unknown method 'magic'/);
     assert.match((await json<{ error: string }>(`/api/models/m1/explain?input=${inp.id}&method=gradcam&colormap=rainbow`, undefined, 400)).error, /unknown colormap/);
   });

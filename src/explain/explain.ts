@@ -294,7 +294,7 @@ export async function prepare(engine: Engine, input: ExplainInput, o: ExplainOpt
   if (layerRef && HEAD_SHORTCUT.has(o.method) && o.targetLayer === undefined && !process.env.NNLENS_NO_HEAD) {
     head = headEngine(engine, layerRef, engine.resolve(layerRef)[0]!, logits.tensor);
   }
-  const captures = [...new Set([...(head?.boundary ?? []), ...(logits.tensor !== logits.output ? [logits.tensor] : []), ...(o.targetLayer ? [o.targetLayer] : []), ...(layerRef ? [layerRef] : [])])];
+  const captures = [...new Set([...(head?.boundary ?? []).filter((b) => !input.feeds[b]), ...(logits.tensor !== logits.output ? [logits.tensor] : []), ...(o.targetLayer ? [o.targetLayer] : []), ...(layerRef ? [layerRef] : [])])];
   let t0 = performance.now();
   const run = await runBatched(engine, input.feeds, captures);
   timings.forward = performance.now() - t0;
@@ -530,7 +530,7 @@ export async function explainPrepared(engine: Engine, input: ExplainInput, o: Ex
     t0 = performance.now();
     const steps = typeof o.metrics === 'number' ? o.metrics : undefined;
     const saliency = items.map((it) => (geo.kind === 'image' ? orderingSaliency(it, geo, method.space) : it.features!));
-    const units = geo.kind === 'image' ? pixelUnits(geo.C, geo.H, geo.W, geo.layout) : featureUnits(per === 0 ? 0 : ctx.x.data.length / N);
+    const units = geo.kind === 'image' ? pixelUnits(geo.C, geo.H, geo.W, geo.layout) : featureUnits(xper);
     const m = await deletionInsertion(ctx, saliency, units, { steps, probability: p.probability });
     items.forEach((it, n) => { it.metrics = { steps: m.steps, deletionAuc: m.deletionAuc[n]!, insertionAuc: m.insertionAuc[n]!, deletion: [...m.deletion[n]!], insertion: [...m.insertion[n]!] }; });
     timings.metrics = performance.now() - t0;

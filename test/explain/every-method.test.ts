@@ -16,6 +16,8 @@ import { createMethod, METHOD_NAMES, TABULAR_ONLY } from '../../src/explain/meth
 import { openModel } from '../../src/formats/registry.ts';
 import { readNpy } from '../../src/io/npy.ts';
 import { zooEntry } from '../helpers/zoo.ts';
+import { tinyModel } from '../engine/fd.ts';
+import { headEngine } from '../../src/explain/head.ts';
 
 /** Small settings so the whole matrix runs in seconds. */
 const FAST: Partial<ExplainOptions> = { steps: 16, samples: 4, seed: 1 };
@@ -129,4 +131,32 @@ test('gradient CAM methods on the head above the layer give the maps of the whol
       head.raw.data.forEach((v, i) => assert.ok(Math.abs(v - whole.raw.data[i]!) <= 1e-5 * Math.max(1, Math.abs(v)), `${method} value ${i}: ${v} vs ${whole.raw.data[i]}`));
     } finally { delete process.env.NNLENS_NO_HEAD; }
   }
+});
+
+test('head cut: a skip connection from below the layer is fed from the first forward pass', async () => {
+  // x [N,1,4,4] -> Conv(2 filters) -> Relu = A; logits = Gemm(Flatten(GAP(A)) + Flatten(GAP(Conv2(x)))): the head reads Conv2(x), which does not depend on A.
+  let layer = '';
+  const model = tinyModel({ x: ['N', 1, 4, 4] as never }, (b, [x]) => {
+    const w = Array.from({ length: 18 }, (_, i) => Math.sin(i + 1));
+    layer = b.op('Relu', [b.op('Conv', [x!, b.floats(w, [2, 1, 3, 3])], { pads: [1, 1, 1, 1] })]);
+    const skip = b.op('Conv', [x!, b.floats(w.map((v) => v * 0.5), [2, 1, 3, 3])], { pads: [1, 1, 1, 1] });
+    const pooled = b.op('Add', [b.op('Flatten', [b.op('GlobalAveragePool', [layer])]), b.op('Flatten', [b.op('GlobalAveragePool', [skip])])]);
+    return b.op('Gemm', [pooled, b.floats([1, -2, 0.5, 3, -1, 1], [2, 3])]);
+  });
+  const engine = Engine.fromModel(model);
+  try {
+    const x = Float32Array.from({ length: 32 }, (_, i) => Math.cos(i * 0.7));
+    const input: ExplainInput = { feeds: { x: { dtype: 'float32', shape: [2, 1, 4, 4], data: x } }, inputName: 'x', items: [{ file: 'a', row: 0 }, { file: 'b', row: 0 }] };
+    const cut = headEngine(engine, layer, layer, model.graph.outputs[0]!)!;
+    assert.equal(cut.boundary.length, 1, 'the skip branch is a boundary input');
+    assert.ok(cut.engine.exec.graph.nodes.every((n) => n.op !== 'Conv' && n.op !== 'Relu'), 'the head holds only the layers above');
+    await cut.engine.dispose();
+    const head = await explain(engine, input, { method: 'gradcam', layer, target: '2' });
+    process.env.NNLENS_NO_HEAD = '1';
+    try {
+      const whole = await explain(engine, input, { method: 'gradcam', layer, target: '2' });
+      assert.ok(whole.raw.data.some((v) => v > 0));
+      head.raw.data.forEach((v, i) => assert.ok(Math.abs(v - whole.raw.data[i]!) <= 1e-5, `value ${i}: ${v} vs ${whole.raw.data[i]}`));
+    } finally { delete process.env.NNLENS_NO_HEAD; }
+  } finally { await engine.dispose(); }
 });

@@ -40,6 +40,7 @@ export function registerSanity(program: Command): void {
         o.background = await loadBackground(engine, opts.background, opts);
         const p = await prepare(engine, input, o);
         const tty = process.stderr.isTTY === true && !opts.json;
+        await p.dispose(); // the cascade rebuilds whole engines; the head engine of prepare is not used
         const report = await cascadingRandomization(p.ctx, p.method, p.options, {
           seed: o.seed, threshold,
           onRow: (_r: SanityRow, k: number, total: number) => { if (tty) process.stderr.write(`\rrandomized ${k}/${total} layers`); },

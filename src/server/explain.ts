@@ -11,6 +11,8 @@
  * per pixel) and the feature list of tabular inputs, with the attention weights of a model that
  * outputs them.
  */
+import { loadInputFor } from '../cli/input-options.ts';
+import type { Engine } from '../engine/engine.ts';
 import { explain as explainBatch, type ExplainOptions } from '../explain/explain.ts';
 import { createMethod } from '../explain/methods.ts';
 import { resizeBilinear } from '../explain/postprocess.ts';
@@ -46,12 +48,18 @@ export interface Explanation {
 /** Display side of overlays in pixels (small inputs are enlarged by a whole factor to about this). */
 export const OVERLAY_SIDE = 280;
 
-/** Fewer steps and samples than the CLI's defaults for pictures, where the page waits for them. */
-function pageOptions(method: string, image: boolean): Partial<ExplainOptions> {
-  if (!image) return {};
-  if (method === 'ig') return { steps: 32 };
-  if (method === 'smoothgrad' || method === 'vargrad') return { samples: 16 };
-  return {};
+/**
+ * Options of the page: the model's reference baseline and background when it has them, and fewer
+ * steps and samples than the CLI's defaults for pictures, where the page waits for the answer.
+ */
+async function pageOptions(opened: OpenedModel, engine: Engine, method: string, image: boolean): Promise<Partial<ExplainOptions>> {
+  const o: Partial<ExplainOptions> = {};
+  const ref = opened.reference;
+  if (ref.baseline && ['ig', 'occlusion', 'ablation'].includes(method)) o.baseline = ref.baseline;
+  if (ref.background && method === 'kernelshap') o.background = Float32Array.from((await loadInputFor(engine, ref.background)).primary.input.data as Float32Array);
+  if (image && method === 'ig') o.steps = 32;
+  if (image && (method === 'smoothgrad' || method === 'vargrad')) o.samples = 16;
+  return o;
 }
 
 /** Enlarges a picture by whole pixels. */
@@ -86,7 +94,7 @@ export async function explainInput(opened: OpenedModel, stored: StoredInput, req
   }, {
     method: req.method, seed: 0, ...(layer ? { layer } : {}), ...(labels ? { labels } : {}),
     ...(req.target !== undefined ? { target: String(req.target) } : {}), ...(req.contrast !== undefined ? { contrast: String(req.contrast) } : {}),
-    ...pageOptions(req.method, !tabular),
+    ...(await pageOptions(opened, engine, req.method, !tabular)),
   });
   const item = outcome.items[0]!;
   const cls = (t: { index: number; label?: string }) => ({ index: t.index, label: t.label ?? labelOf(opened.facts.labels, t.index) });

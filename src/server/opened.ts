@@ -5,7 +5,8 @@
  * compiled ONNX Runtime session holds a copy of the weights: clicking through fifty layers of
  * ResNet-50 must not keep fifty copies alive.
  */
-import { basename, dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { Engine } from '../engine/engine.ts';
 import { toExec } from '../engine/exec.ts';
 import { NnlensError } from '../errors.ts';
@@ -28,6 +29,8 @@ export class OpenedModel {
   readonly facts: ModelFacts;
   readonly entry: ModelEntry;
   readonly samples: Sample[];
+  /** Reference data beside the model: an Integrated Gradients baseline, KernelSHAP background rows. */
+  readonly reference: { baseline?: string; background?: string };
   private readonly engines = new Map<string, Engine>();
   private readonly infoCache: ModelInfo;
 
@@ -54,6 +57,7 @@ export class OpenedModel {
     };
     this.samples = findSamples(dirname(model.path), { kind: inputKind, featureNames: this.facts.featureNames, exclude: files, inputShape: firstInput })
       .map((s) => (s.kind === 'image' ? { ...s, thumb: `/api/models/${id}/sample?id=${encodeURIComponent(s.id)}` } : s));
+    this.reference = findReference(dirname(model.path));
     this.infoCache = this.buildInfo();
   }
 
@@ -144,6 +148,20 @@ export class OpenedModel {
 export function displayName(path: string): string {
   const name = basename(path);
   return /^model\./i.test(name) ? `${basename(dirname(path))}/${name}` : name;
+}
+
+/**
+ * Reference data beside a model (issue 5's examples keep them in `reference/`): `baseline.npy`, the
+ * input that means "nothing" for Integrated Gradients, occlusion and ablation (Sturmfels et al.
+ * 2020: a zero row is midnight, $0, card not present), and `background.csv`, KernelSHAP's rows.
+ */
+export function findReference(folder: string): { baseline?: string; background?: string } {
+  const out: { baseline?: string; background?: string } = {};
+  for (const dir of [join(folder, 'reference'), folder]) {
+    if (!out.baseline && existsSync(join(dir, 'baseline.npy'))) out.baseline = join(dir, 'baseline.npy');
+    if (!out.background && existsSync(join(dir, 'background.csv'))) out.background = join(dir, 'background.csv');
+  }
+  return out;
 }
 
 /**

@@ -13,10 +13,13 @@ import { Section } from './Section.tsx';
 
 const COLORS = ['#3569a8', '#e07b39', '#3a8a45', '#8250df', '#c0245c', '#8a6d4f'];
 
-/** The metric a series measures: its tag without split prefixes (`val/loss`, `val_loss`, `epoch_loss` -> `loss`). */
+/**
+ * The metric a series measures: its tag without its split (`val/loss` and `val_loss` -> `loss`), so
+ * train and validation share a chart; `epoch_` and `batch_` stay (different x axes).
+ */
 export function metricOf(tag: string): string {
   const last = tag.split('/').pop()!;
-  return last.replace(/^(val|validation|train|training|test|epoch|batch)_/, '');
+  return last.replace(/^(val|validation|train|training|test)_/, '');
 }
 
 /** A series' name in a legend: its run and split (`train`, `val`, `validation/`). */

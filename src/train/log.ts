@@ -65,7 +65,7 @@ export class TrainingLog {
     this.json = { format: 'nnlens.training-log/1', metric, config, steps: [], epochs: [], results: {} };
   }
 
-  /** Logs one optimizer step. */
+  /** Logs the loss at an optimizer step (the trainer may average it over the steps since the last point). */
   step(r: StepRecord): void {
     this.trainEvents.scalars(r.step, { batch_loss: r.loss });
     this.json.steps.push({ step: r.step, epoch: r.epoch, loss: round(r.loss) });

@@ -45,6 +45,8 @@ export interface TrainOptions {
   progress?: boolean;
   /** Label shown before the progress bar. */
   label?: string;
+  /** Most per-step points in the log: the step loss is averaged over blocks of steps beyond that (default 400). */
+  maxLoggedSteps?: number;
 }
 
 /** What a run produced. */
@@ -70,6 +72,9 @@ export async function train(net: Network, trainSet: Dataset, validation: Dataset
   const lr0 = o.optimizer.lr;
   const progress = o.progress === false ? undefined : new Progress(o.label ?? 'train', o.metric);
   const history: EpochRecord[] = [];
+  // Per-step points: the mean loss of each block of `every` steps, so long runs keep small logs.
+  const every = Math.max(1, Math.ceil(totalSteps / (o.maxLoggedSteps ?? 400)));
+  let blockLoss = 0, blockSteps = 0;
   let step = 0;
   try {
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
@@ -85,21 +90,17 @@ export async function train(net: Network, trainSet: Dataset, validation: Dataset
         idx.forEach((i, k) => { xb.set(trainSet.x.subarray(i * per, (i + 1) * per), k * per); yb[k] = trainSet.y[i]!; });
         o.augment?.(xb, B, rng);
         if (o.schedule === 'cosine') o.optimizer.lr = cosineLr(lr0, step, totalSteps);
-        const feeds: Record<string, NdArray> = { [net.inputName]: { dtype: 'float32', shape: [B, ...trainSet.itemShape], data: xb } };
-        for (const [name, p] of params) feeds[name] = { dtype: 'float32', shape: shapeOf(net, name), data: p };
-        const r = await engine.gradients(feeds, { target: { kind: 'logprob', tensor: net.logitsName }, wrt: net.params, feedParams: net.params }, { index: yb });
-        const grads = new Map<string, Float32Array>();
-        for (const name of net.params) grads.set(name, Float32Array.from(r.grads[name]!.data as Float32Array, (g) => -g / B));
+        const { loss: batchLoss, grads, logits } = await batchGradients(engine, net, params, xb, yb, trainSet.itemShape);
         o.optimizer.step(params, grads);
         step++;
-        let batchLoss = 0;
-        for (const v of r.score) batchLoss -= v;
-        batchLoss /= B;
         lossSum += batchLoss * B;
-        const logits = r.outputs[net.logitsName]!.data as Float32Array;
         epochLogits.set(logits, s * o.batchSize * o.classes);
         epochLabels.set(yb, s * o.batchSize);
-        o.log?.step({ step, epoch, loss: batchLoss });
+        blockLoss += batchLoss; blockSteps++;
+        if (step % every === 0 || s === stepsPerEpoch - 1) {
+          o.log?.step({ step, epoch, loss: blockLoss / blockSteps });
+          blockLoss = 0; blockSteps = 0;
+        }
         progress?.update(epoch, o.epochs, s + 1, stepsPerEpoch, lossSum / Math.min(trainSet.n, (s + 1) * o.batchSize));
       }
       const trainScores: SetScores = { loss: lossSum / trainSet.n, metric: metricOf(o.metric, epochLogits, epochLabels, o.classes) };
@@ -116,6 +117,33 @@ export async function train(net: Network, trainSet: Dataset, validation: Dataset
   }
   setParamValues(net, params);
   return { history, seconds: (Date.now() - started) / 1000 };
+}
+
+/** The loss of one mini-batch, its gradient w.r.t. every parameter, and the batch's logits. */
+export interface BatchGradients {
+  /** Mean cross-entropy over the batch. */
+  loss: number;
+  /** dLoss/dW by parameter name. */
+  grads: Map<string, Float32Array>;
+  /** Row-major [B, classes]. */
+  logits: Float32Array;
+}
+
+/**
+ * One forward+backward run of the engine on a mini-batch: the engine differentiates the summed
+ * log-probability of the labels, so the mean cross-entropy's gradient is its negative over B.
+ * @example const { loss, grads } = await batchGradients(engine, net, paramValues(net), x, [3, 1], [1, 28, 28])
+ */
+export async function batchGradients(engine: Engine, net: Network, params: ReadonlyMap<string, Float32Array>, x: Float32Array, labels: number[], itemShape: number[]): Promise<BatchGradients> {
+  const B = labels.length;
+  const feeds: Record<string, NdArray> = { [net.inputName]: { dtype: 'float32', shape: [B, ...itemShape], data: x } };
+  for (const [name, p] of params) feeds[name] = { dtype: 'float32', shape: shapeOf(net, name), data: p };
+  const r = await engine.gradients(feeds, { target: { kind: 'logprob', tensor: net.logitsName }, wrt: net.params, feedParams: net.params }, { index: labels });
+  const grads = new Map<string, Float32Array>();
+  for (const name of net.params) grads.set(name, Float32Array.from(r.grads[name]!.data as Float32Array, (g) => -g / B));
+  let loss = 0;
+  for (const v of r.score) loss -= v;
+  return { loss: loss / B, grads, logits: Float32Array.from(r.outputs[net.logitsName]!.data as Float32Array) };
 }
 
 /**

@@ -7,11 +7,8 @@
  *
  * `df` receives both z and a = f(z), which training has already computed: tanh' = 1 - a^2 and
  * sigmoid' = a (1 - a) then cost one multiply instead of another exp/tanh call (transcendental
- * calls are most of the cost of a training step on small networks). exp and tanh are the inlinable
- * JavaScript versions of fastmath.ts (within 2-3 ulp of Math.exp/Math.tanh, several times faster).
+ * calls are most of the cost of a training step on small networks).
  */
-
-import { fastExp, fastTanh } from './fastmath.ts';
 
 /** A scalar activation `f` with its derivative `df`, both as functions of the pre-activation z. */
 export interface Activation {
@@ -32,8 +29,8 @@ export type ActivationName =
 
 /** Logistic sigmoid, written so that exp never overflows for large |z|. */
 export function sigmoid(z: number): number {
-  if (z >= 0) return 1 / (1 + fastExp(-z));
-  const e = fastExp(z);
+  if (z >= 0) return 1 / (1 + Math.exp(-z));
+  const e = Math.exp(z);
   return e / (1 + e);
 }
 
@@ -55,7 +52,7 @@ const relu: Activation = {
 
 const tanh: Activation = {
   name: 'tanh', label: 'Tanh', formula: 'tanh(z)',
-  f: fastTanh,
+  f: Math.tanh,
   df: (_z, a) => 1 - a * a,
 };
 
@@ -86,9 +83,9 @@ const elu: Activation = {
 
 const gelu: Activation = {
   name: 'gelu', label: 'GELU', formula: 'z Φ(z) ≈ ½z(1 + tanh(√(2/π)(z + 0.044715z³)))',
-  f: (z) => 0.5 * z * (1 + fastTanh(GELU_C * (z + GELU_K * z * z * z))),
+  f: (z) => 0.5 * z * (1 + Math.tanh(GELU_C * (z + GELU_K * z * z * z))),
   df: (z) => {
-    const t = fastTanh(GELU_C * (z + GELU_K * z * z * z));
+    const t = Math.tanh(GELU_C * (z + GELU_K * z * z * z));
     return 0.5 * (1 + t) + 0.5 * z * (1 - t * t) * GELU_C * (1 + 3 * GELU_K * z * z);
   },
 };
@@ -96,7 +93,7 @@ const gelu: Activation = {
 const softplus: Activation = {
   name: 'softplus', label: 'Softplus', formula: 'ln(1 + e^z)',
   // log1p(e^z) overflows for large z; there softplus(z) = z + log1p(e^-z).
-  f: (z) => (z > 0 ? z + Math.log1p(fastExp(-z)) : Math.log1p(fastExp(z))),
+  f: (z) => (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z))),
   df: sigmoid,
 };
 

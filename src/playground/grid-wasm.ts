@@ -1,21 +1,19 @@
 /**
- * The dense-layer sums of {@link forwardBatch} as a tiny WebAssembly kernel with 128-bit SIMD
- * (two float64 lanes, four vectors per pass), for the one place where they dominate: drawing every neuron over the
- * 100 x 100 plane each frame (a 6 x 8 network with 7 features is 3.9 million multiply-adds per
- * frame; scalar JavaScript spends 7 to 10 ms on them on this project's machine, the kernel about
- * a fifth of that).
+ * The forward pass of {@link forwardBatch} as a tiny WebAssembly kernel with 128-bit SIMD in
+ * float32 (four lanes), for the one place where speed decides: drawing every neuron over the
+ * 100 x 100 plane each frame. A 6 x 8 tanh network with 7 features is 3.9 million multiply-adds
+ * and 480,000 tanh per frame; on this project's machine scalar JavaScript takes about 10 ms for
+ * them (Math.tanh alone 18 ms), the kernel well under 2 ms.
  *
- * Each lane computes bias + w0 a0 + w1 a1 + ... with IEEE float64 multiply and add in the same
- * order as the JavaScript engine (WebAssembly has no fused multiply-add outside relaxed SIMD), so
- * the results are bit-identical to {@link forwardBatch}; test/playground/grid-wasm.test.ts checks
- * this. Activations stay in JavaScript (activations.ts), applied to the kernel's output in place.
+ * Float32 because this is for pixels: the heatmaps agree with the float64 training engine to
+ * about 1e-6 (tested), far below one colour level, and four lanes with a short float32 tanh
+ * cost about a third of a bit-exact float64 version (measured: tanh 2.8 against 9 ns per value
+ * under the same load; that version, two lanes and three divisions per pair, was the frame's
+ * largest cost). Training, the losses and every number the step-by-step view shows stay float64.
  *
- * The module is assembled here from its instructions (about 300 bytes) rather than shipped as a
- * binary, so what runs can be read; the WAT is in the comment of {@link kernelBytes}.
+ * The module is assembled here from its instructions (about 400 bytes) rather than shipped as a
+ * binary, so what runs can be read; the WAT of each function is in its comment.
  */
-import {
-  INV_LN2, LN2_HI, LN2_LO, P1, P2, P3, P4, P5, ROUND_SHIFTER, TANH_ONE, TANH_RATIONAL, TANH_TINY, TP0, TP1, TP2, TQ0, TQ1, TQ2,
-} from './fastmath.ts';
 import type { Network } from './network.ts';
 
 /** LEB128 encoding of an unsigned (or non-negative signed) integer. */
@@ -30,6 +28,17 @@ function leb(n: number): number[] {
   return out;
 }
 
+/** Signed LEB128, as i32.const and i64.const immediates require (unsigned 64..127 would read as negative). */
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) { out.push(b); return out; }
+    out.push(b | 0x80);
+  }
+}
+
 /** A section: id, byte length, contents. */
 const section = (id: number, body: number[]) => [id, ...leb(body.length), ...body];
 /** A vector: count, then items. */
@@ -37,73 +46,65 @@ const vec = (items: number[][]) => [...leb(items.length), ...items.flat()];
 const str = (s: string) => [...leb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
 
 // Opcodes (WebAssembly core spec 5.4 and the SIMD proposal, now standard).
-const I32 = 0x7f, F64 = 0x7c, V128 = 0x7b;
+const I32 = 0x7f, V128 = 0x7b;
 const BLOCK = 0x02, LOOP = 0x03, BR = 0x0c, BR_IF = 0x0d, END = 0x0b, VOID = 0x40;
 const GET = 0x20, SET = 0x21, TEE = 0x22;
 const I32_CONST = 0x41, I32_ADD = 0x6a, I32_MUL = 0x6c, I32_SHL = 0x74, I32_GE_U = 0x4f;
-const F64_LOAD = 0x2b, F64_CONST = 0x44, I64_CONST = 0x42;
 const simd = (op: number) => [0xfd, ...leb(op)];
-const V128_LOAD = simd(0), V128_STORE = simd(11), F64X2_SPLAT = simd(20), F64X2_ADD = simd(240), F64X2_MUL = simd(242);
-const F64X2_SUB = simd(241), F64X2_DIV = simd(243), F64X2_ABS = simd(236), F64X2_NEG = simd(237);
-const F64X2_LT = simd(73), F64X2_GT = simd(74), F64X2_GE = simd(76), V128_BITSELECT = simd(82);
-const I64X2_SPLAT = simd(18), I32X4_TRUNC_SAT_F64X2_S_ZERO = simd(252), I64X2_EXTEND_LOW_I32X4_S = simd(199);
-const I64X2_SHL = simd(203), I64X2_ADD = simd(206);
+const V128_LOAD = simd(0), V128_STORE = simd(11);
+const F32_LOAD = 0x2a, F32_CONST = 0x43;
+const F32X4_SPLAT = simd(19), F32X4_ADD = simd(228), F32X4_SUB = simd(229), F32X4_MUL = simd(230), F32X4_DIV = simd(231);
+const F32X4_MIN = simd(232), F32X4_MAX = simd(233), F32X4_NEAREST = simd(106);
+const I32X4_TRUNC_SAT_F32X4_S = simd(248), I32X4_ADD = simd(174), I32X4_SHL = simd(171), I32X4_SPLAT = simd(17);
+const MEM4 = [2, 0]; // memarg: alignment 2^2, offset 0
 
-/** f64.const v: the opcode and the 8 little-endian bytes of v. */
-function f64(v: number): number[] {
-  return [F64_CONST, ...new Uint8Array(Float64Array.of(v).buffer)];
+/** f32.const v. */
+function f32(v: number): number[] {
+  return [F32_CONST, ...new Uint8Array(Float32Array.of(v).buffer)];
 }
-const MEM8 = [3, 0]; // memarg: alignment 2^3, offset 0
 
 /**
- * The dense-layer function, in WAT:
+ * `layer(z, a, w, b, nIn, nOut, P)`: one dense layer over P points (a multiple of 16), float32,
+ * four accumulators of four lanes so each weight load and loop step serves 16 multiply-adds:
  * ```
  * (func (export "layer") (param $z $a $w $b $nIn $nOut $P i32)
- *   ;; for o < nOut: for q < P step 8: acc0..3 = splat(b[o])
- *   ;;   for i < nIn: acc_j += splat(w[o*nIn+i]) * a[i*P + q + 2j .. +1]   (j = 0..3)
- *   ;;   z[o*P + q + 2j .. +1] = acc_j          (all offsets in bytes: index * 8)
+ *   ;; for o < nOut: for q < P step 16: acc0..3 = splat(b[o])
+ *   ;;   for i < nIn: acc_j += splat(w[o*nIn+i]) * a[i*P + q + 4j .. +3]   (j = 0..3)
+ *   ;;   z[o*P + q + 4j .. +3] = acc_j          (offsets in bytes: index * 4)
  * )
- * (memory (export "mem") 1)
  * ```
  */
 function layerFunc(): number[] {
-  // Params 0..6: z a w b nIn nOut P. Locals: 7 o, 8 q, 9 i, 10 ap, 11 wp, 12 rowBytes, 13 zp,
-  // 14 wv (the splatted weight), 15..18 four accumulators: 8 points per pass of the inner loop, so
-  // the weight load and the loop bookkeeping are shared by 8 multiply-adds.
   const [z, a, w, b, nIn, nOut, P, o, q, i, ap, wp, rowBytes, zp, wv] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
   const ACC = [15, 16, 17, 18];
   const get = (x: number) => [GET, x];
   const set = (x: number) => [SET, x];
-  const c = (n: number) => [I32_CONST, ...leb(n)];
-  const load = (off: number) => [...V128_LOAD, 3, ...leb(off)]; // v128.load at ap + off
+  const c = (n: number) => [I32_CONST, ...sleb(n)];
+  const load = (off: number) => [...V128_LOAD, 2, ...leb(off)];
   const body = [
-    ...get(P), ...c(3), I32_SHL, ...set(rowBytes),
+    ...get(P), ...c(2), I32_SHL, ...set(rowBytes),
     ...c(0), ...set(o),
     BLOCK, VOID, LOOP, VOID,
     ...get(o), ...get(nOut), I32_GE_U, BR_IF, 1,
     ...c(0), ...set(q),
     BLOCK, VOID, LOOP, VOID,
     ...get(q), ...get(P), I32_GE_U, BR_IF, 1,
-    // acc0..3 = splat(b[o])
-    ...get(b), ...get(o), ...c(3), I32_SHL, I32_ADD, F64_LOAD, ...MEM8, ...F64X2_SPLAT,
+    ...get(b), ...get(o), ...c(2), I32_SHL, I32_ADD, F32_LOAD, ...MEM4, ...F32X4_SPLAT,
     TEE, ACC[0], TEE, ACC[1], TEE, ACC[2], ...set(ACC[3]),
-    // ap = a + q*8; wp = w + o*nIn*8; i = 0
-    ...get(a), ...get(q), ...c(3), I32_SHL, I32_ADD, ...set(ap),
-    ...get(w), ...get(o), ...get(nIn), I32_MUL, ...c(3), I32_SHL, I32_ADD, ...set(wp),
+    ...get(a), ...get(q), ...c(2), I32_SHL, I32_ADD, ...set(ap),
+    ...get(w), ...get(o), ...get(nIn), I32_MUL, ...c(2), I32_SHL, I32_ADD, ...set(wp),
     ...c(0), ...set(i),
     BLOCK, VOID, LOOP, VOID,
     ...get(i), ...get(nIn), I32_GE_U, BR_IF, 1,
-    ...get(wp), F64_LOAD, ...MEM8, ...F64X2_SPLAT, ...set(wv),
-    // acc_j = acc_j + wv * a[ap + 16 j]
-    ...ACC.flatMap((acc, j) => [...get(acc), ...get(wv), ...get(ap), ...load(16 * j), ...F64X2_MUL, ...F64X2_ADD, ...set(acc)]),
+    ...get(wp), F32_LOAD, ...MEM4, ...F32X4_SPLAT, ...set(wv),
+    ...ACC.flatMap((acc, j) => [...get(acc), ...get(wv), ...get(ap), ...load(16 * j), ...F32X4_MUL, ...F32X4_ADD, ...set(acc)]),
     ...get(ap), ...get(rowBytes), I32_ADD, ...set(ap),
-    ...get(wp), ...c(8), I32_ADD, ...set(wp),
+    ...get(wp), ...c(4), I32_ADD, ...set(wp),
     ...get(i), ...c(1), I32_ADD, ...set(i),
     BR, 0, END, END,
-    // z[o*P + q + 2j] = acc_j
-    ...get(z), ...get(o), ...get(rowBytes), I32_MUL, I32_ADD, ...get(q), ...c(3), I32_SHL, I32_ADD, ...set(zp),
-    ...ACC.flatMap((acc, j) => [...get(zp), ...get(acc), ...V128_STORE, 3, ...leb(16 * j)]),
-    ...get(q), ...c(8), I32_ADD, ...set(q),
+    ...get(z), ...get(o), ...get(rowBytes), I32_MUL, I32_ADD, ...get(q), ...c(2), I32_SHL, I32_ADD, ...set(zp),
+    ...ACC.flatMap((acc, j) => [...get(zp), ...get(acc), ...V128_STORE, 2, ...leb(16 * j)]),
+    ...get(q), ...c(16), I32_ADD, ...set(q),
     BR, 0, END, END,
     ...get(o), ...c(1), I32_ADD, ...set(o),
     BR, 0, END, END,
@@ -113,79 +114,45 @@ function layerFunc(): number[] {
 }
 
 /**
- * `tanh(dst, src, n)`: dst[q] = fastTanh(src[q]) for q < n (n even), two lanes at a time. Both
- * branches of fastTanh (fastmath.ts) are computed and the lane's result is selected, with the
- * same IEEE operations in the same order, so every lane equals the JavaScript function bit for
- * bit. In the exp branch 2|x| <= 88, so 2^k (k <= 127) is built from its exponent bits without
- * fastExp's overflow and subnormal cases; lanes where those would matter are selected away.
+ * `tanh(dst, src, n)`: dst = tanh(src) for n values (a multiple of 4), float32, for drawing:
+ * x clamped to [-9, 9] (tanh(9) rounds to 1 in float32), e = exp(2x) as 2^k times a degree-6
+ * Taylor polynomial of e^r with |r| <= ln2/2 (Cody-Waite reduction, ln2 in two parts), then
+ * (e - 1) / (e + 1). Absolute error about 1e-7 (tested).
  */
 function tanhFunc(): number[] {
-  // Params 0 dst, 1 src, 2 n; locals: 3 q (i32); v128 from 4 on.
   const [dst, src, n, q] = [0, 1, 2, 3];
-  const names = ['x', 'z', 'e2', 'k', 'hi', 'lo', 'r', 't', 'c', 'y', 'e', 'tb', 's', 'rat', 'neg',
-    'cInvLn2', 'cShift', 'cLn2Hi', 'cLn2Lo', 'cP1', 'cP2', 'cP3', 'cP4', 'cP5', 'cOne', 'cTwo', 'cBias',
-    'cTP0', 'cTP1', 'cTP2', 'cTQ0', 'cTQ1', 'cTQ2', 'cTiny', 'cRat', 'cBig', 'cMinusOne'] as const;
-  const V = Object.fromEntries(names.map((nm, j) => [nm, 4 + j])) as Record<(typeof names)[number], number>;
-  const get = (x: number) => [GET, x];
-  const set = (x: number) => [SET, x];
-  const c = (v: number) => [I32_CONST, ...leb(v)];
-  const splat = (local: number, v: number) => [...f64(v), ...F64X2_SPLAT, ...set(local)];
-  // Binary operation on two locals / expressions.
-  const bin = (a: number[], b: number[], op: number[]) => [...a, ...b, ...op];
-  const L = (x: number) => get(x);
+  const [x, t2, k, r, p, e, cLo, cHi, cLog2e, cLn2Hi, cLn2Lo, cOne, bias] = [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+  const get = (v: number) => [GET, v];
+  const set = (v: number) => [SET, v];
+  const c = (v: number) => [I32_CONST, ...sleb(v)];
+  const splat = (local: number, v: number) => [...f32(v), ...F32X4_SPLAT, ...set(local)];
+  const coef = [1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1, 1];
   const body = [
-    ...splat(V.cInvLn2, INV_LN2), ...splat(V.cShift, ROUND_SHIFTER), ...splat(V.cLn2Hi, LN2_HI), ...splat(V.cLn2Lo, LN2_LO),
-    ...splat(V.cP1, P1), ...splat(V.cP2, P2), ...splat(V.cP3, P3), ...splat(V.cP4, P4), ...splat(V.cP5, P5),
-    ...splat(V.cOne, 1), ...splat(V.cTwo, 2), ...splat(V.cMinusOne, -1),
-    I64_CONST, ...leb(1023), ...I64X2_SPLAT, ...set(V.cBias),
-    ...splat(V.cTP0, TP0), ...splat(V.cTP1, TP1), ...splat(V.cTP2, TP2), ...splat(V.cTQ0, TQ0), ...splat(V.cTQ1, TQ1), ...splat(V.cTQ2, TQ2),
-    ...splat(V.cTiny, TANH_TINY), ...splat(V.cRat, TANH_RATIONAL), ...splat(V.cBig, TANH_ONE),
+    ...splat(cLo, -9), ...splat(cHi, 9), ...splat(cLog2e, Math.LOG2E), ...splat(cLn2Hi, 0.693359375), ...splat(cLn2Lo, -2.12194440e-4),
+    ...splat(cOne, 1), ...c(127), ...I32X4_SPLAT, ...set(bias),
     ...c(0), ...set(q),
     BLOCK, VOID, LOOP, VOID,
     ...get(q), ...get(n), I32_GE_U, BR_IF, 1,
-    // x = src[q]; z = |x|; neg = x < 0
-    ...get(src), ...get(q), ...c(3), I32_SHL, I32_ADD, ...V128_LOAD, ...MEM8, ...set(V.x),
-    ...L(V.x), ...F64X2_ABS, ...set(V.z),
-    ...L(V.x), ...f64(0), ...F64X2_SPLAT, ...F64X2_LT, ...set(V.neg),
-    // fastExp(2z): e2 = z + z; k = (e2 * INV_LN2 + SHIFT) - SHIFT
-    ...bin(L(V.z), L(V.z), F64X2_ADD), ...set(V.e2),
-    ...bin(bin(bin(L(V.e2), L(V.cInvLn2), F64X2_MUL), L(V.cShift), F64X2_ADD), L(V.cShift), F64X2_SUB), ...set(V.k),
-    ...bin(L(V.e2), bin(L(V.k), L(V.cLn2Hi), F64X2_MUL), F64X2_SUB), ...set(V.hi),
-    ...bin(L(V.k), L(V.cLn2Lo), F64X2_MUL), ...set(V.lo),
-    ...bin(L(V.hi), L(V.lo), F64X2_SUB), ...set(V.r),
-    ...bin(L(V.r), L(V.r), F64X2_MUL), ...set(V.t),
-    // c = r - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))))
-    ...bin(L(V.r), bin(L(V.t),
-      bin(L(V.cP1), bin(L(V.t), bin(L(V.cP2), bin(L(V.t), bin(L(V.cP3), bin(L(V.t), bin(L(V.cP4), bin(L(V.t), L(V.cP5), F64X2_MUL), F64X2_ADD), F64X2_MUL), F64X2_ADD), F64X2_MUL), F64X2_ADD), F64X2_MUL), F64X2_ADD),
-      F64X2_MUL), F64X2_SUB), ...set(V.c),
-    // y = 1 - ((lo - (r * c) / (2 - c)) - hi)
-    ...bin(L(V.cOne), bin(bin(L(V.lo), bin(bin(L(V.r), L(V.c), F64X2_MUL), bin(L(V.cTwo), L(V.c), F64X2_SUB), F64X2_DIV), F64X2_SUB), L(V.hi), F64X2_SUB), F64X2_SUB), ...set(V.y),
-    // e = y * 2^k, 2^k = bits((k + 1023) << 52)
-    ...L(V.y),
-    ...L(V.k), ...I32X4_TRUNC_SAT_F64X2_S_ZERO, ...I64X2_EXTEND_LOW_I32X4_S, ...L(V.cBias), ...I64X2_ADD, ...c(52), ...I64X2_SHL,
-    ...F64X2_MUL, ...set(V.e),
-    // tb = 1 - 2 / (e + 1), negated where x < 0
-    ...bin(L(V.cOne), bin(L(V.cTwo), bin(L(V.e), L(V.cOne), F64X2_ADD), F64X2_DIV), F64X2_SUB), ...set(V.tb),
-    ...L(V.tb), ...F64X2_NEG, ...L(V.tb), ...L(V.neg), ...V128_BITSELECT, ...set(V.tb),
-    // rational: s = x * x; rat = x + (x * s * ((TP0 * s + TP1) * s + TP2)) / (((s + TQ0) * s + TQ1) * s + TQ2)
-    ...bin(L(V.x), L(V.x), F64X2_MUL), ...set(V.s),
-    ...bin(L(V.x), bin(
-      bin(bin(L(V.x), L(V.s), F64X2_MUL), bin(bin(bin(L(V.cTP0), L(V.s), F64X2_MUL), L(V.cTP1), F64X2_ADD), L(V.s), F64X2_MUL).concat(L(V.cTP2), F64X2_ADD), F64X2_MUL),
-      bin(bin(bin(bin(L(V.s), L(V.cTQ0), F64X2_ADD), L(V.s), F64X2_MUL), L(V.cTQ1), F64X2_ADD), L(V.s), F64X2_MUL).concat(L(V.cTQ2), F64X2_ADD),
-      F64X2_DIV), F64X2_ADD), ...set(V.rat),
-    // result = z > 44 ? (x < 0 ? -1 : 1) : z >= 0.625 ? tb : z < tiny ? x : rat
-    ...get(dst), ...get(q), ...c(3), I32_SHL, I32_ADD,
-    ...L(V.cMinusOne), ...L(V.cOne), ...L(V.neg), ...V128_BITSELECT,
-    ...L(V.tb),
-    ...L(V.x), ...L(V.rat), ...L(V.z), ...L(V.cTiny), ...F64X2_LT, ...V128_BITSELECT,
-    ...L(V.z), ...L(V.cRat), ...F64X2_GE, ...V128_BITSELECT,
-    ...L(V.z), ...L(V.cBig), ...F64X2_GT, ...V128_BITSELECT,
-    ...V128_STORE, ...MEM8,
-    ...get(q), ...c(2), I32_ADD, ...set(q),
+    // t2 = 2 clamp(x, -9, 9); k = nearest(t2 log2 e); r = t2 - k ln2 (two parts)
+    ...get(src), ...get(q), ...c(2), I32_SHL, I32_ADD, ...V128_LOAD, ...MEM4,
+    ...get(cLo), ...F32X4_MAX, ...get(cHi), ...F32X4_MIN, ...set(x),
+    ...get(x), ...get(x), ...F32X4_ADD, ...set(t2),
+    ...get(t2), ...get(cLog2e), ...F32X4_MUL, ...F32X4_NEAREST, ...set(k),
+    ...get(t2), ...get(k), ...get(cLn2Hi), ...F32X4_MUL, ...F32X4_SUB, ...get(k), ...get(cLn2Lo), ...F32X4_MUL, ...F32X4_SUB, ...set(r),
+    // p = Taylor polynomial of e^r to degree 6 (|r| <= ln2/2: error below float32's epsilon)
+    ...f32(coef[0]), ...F32X4_SPLAT,
+    ...coef.slice(1).flatMap((cf) => [...get(r), ...F32X4_MUL, ...f32(cf), ...F32X4_SPLAT, ...F32X4_ADD]),
+    ...set(p),
+    // e = p 2^k; tanh = (e - 1) / (e + 1)
+    ...get(p), ...get(k), ...I32X4_TRUNC_SAT_F32X4_S, ...get(bias), ...I32X4_ADD, ...c(23), ...I32X4_SHL, ...F32X4_MUL, ...set(e),
+    ...get(dst), ...get(q), ...c(2), I32_SHL, I32_ADD,
+    ...get(e), ...get(cOne), ...F32X4_SUB, ...get(e), ...get(cOne), ...F32X4_ADD, ...F32X4_DIV,
+    ...V128_STORE, ...MEM4,
+    ...get(q), ...c(4), I32_ADD, ...set(q),
     BR, 0, END, END,
     END,
   ];
-  return [...vec([[1, I32], [names.length, V128]]), ...body];
+  return [...vec([[1, I32], [13, V128]]), ...body];
 }
 
 /** The module's bytes: functions `layer` and `tanh`, memory `mem`. */
@@ -224,56 +191,59 @@ function kernelModule(): WebAssembly.Module | null {
   return compiled;
 }
 
+/** Points per pass of the layer kernel: counts must be multiples of it. */
+export const WASM_POINT_MULTIPLE = 16;
+
 /**
- * A forward pass over a fixed, even number of points, with the sums in WebAssembly. Layer
- * buffers live in the module's memory; `a[l]` and `z[l]` are Float64Array views of them, laid
- * out as in {@link BatchBuffers} (feature-major, `size x count`).
+ * A forward pass over a fixed number of points (a multiple of 16), in float32 WebAssembly. Layer
+ * buffers live in the module's memory; `a[l]` and `z[l]` are Float32Array views of them, laid
+ * out as in {@link BatchBuffers} (feature-major, `size x count`). Activations other than tanh
+ * are applied in JavaScript with the engine's own functions.
  */
 export class WasmGrid {
   readonly count: number;
-  readonly a: Float64Array[];
-  readonly z: Float64Array[];
+  readonly a: Float32Array[];
+  readonly z: Float32Array[];
   private readonly k: Kernel;
   private readonly wOff: number;
   private readonly aOff: number[];
   private readonly zOff: number[];
 
-  /** Null when WebAssembly SIMD is not available or `count` is not a multiple of 8. */
+  /** Null when WebAssembly SIMD is not available or `count` is not a multiple of 16. */
   static create(net: Network, count: number): WasmGrid | null {
     const m = kernelModule();
-    if (!m || count % 8 !== 0) return null;
+    if (!m || count % WASM_POINT_MULTIPLE !== 0) return null;
     return new WasmGrid(net, count, m);
   }
 
   private constructor(readonly net: Network, count: number, module: WebAssembly.Module) {
     this.count = count;
-    const inst = new WebAssembly.Instance(module);
-    this.k = inst.exports as unknown as Kernel;
+    this.k = new WebAssembly.Instance(module).exports as unknown as Kernel;
     // Layout (bytes, 16-aligned): parameters, then a[0..depth], then z[1..depth].
     const align = (n: number) => Math.ceil(n / 16) * 16;
     let off = 0;
     this.wOff = off;
-    off = align(off + net.params.length * 8);
-    this.aOff = net.sizes.map((s) => { const o = off; off = align(off + s * count * 8); return o; });
-    this.zOff = net.sizes.map((s, l) => { if (l === 0) return 0; const o = off; off = align(off + s * count * 8); return o; });
+    off = align(off + net.params.length * 4);
+    this.aOff = net.sizes.map((s) => { const o = off; off = align(off + s * count * 4); return o; });
+    this.zOff = net.sizes.map((s, l) => { if (l === 0) return 0; const o = off; off = align(off + s * count * 4); return o; });
     const pages = Math.ceil(off / 65536);
     const have = this.k.mem.buffer.byteLength / 65536;
     if (pages > have) this.k.mem.grow(pages - have);
     const buf = this.k.mem.buffer;
-    this.a = net.sizes.map((s, l) => new Float64Array(buf, this.aOff[l], s * count));
-    this.z = net.sizes.map((s, l) => (l === 0 ? new Float64Array(0) : new Float64Array(buf, this.zOff[l], s * count)));
+    this.a = net.sizes.map((s, l) => new Float32Array(buf, this.aOff[l], s * count));
+    this.z = net.sizes.map((s, l) => (l === 0 ? new Float32Array(0) : new Float32Array(buf, this.zOff[l], s * count)));
   }
 
-  /** Runs the points in `a[0]` through the network with its current weights. */
+  /** Runs the points in `a[0]` through the network with its current weights (rounded to float32). */
   forward(): void {
     const net = this.net;
     const P = this.count;
-    new Float64Array(this.k.mem.buffer, this.wOff, net.params.length).set(net.params);
+    new Float32Array(this.k.mem.buffer, this.wOff, net.params.length).set(net.params);
     const f = net.activation.f;
     const last = net.depth - 1;
     for (let l = 0; l <= last; l++) {
       const L = net.layers[l];
-      this.k.layer(this.zOff[l + 1], this.aOff[l], this.wOff + L.w * 8, this.wOff + L.b * 8, L.nIn, L.nOut, P);
+      this.k.layer(this.zOff[l + 1], this.aOff[l], this.wOff + L.w * 4, this.wOff + L.b * 4, L.nIn, L.nOut, P);
       const z = this.z[l + 1];
       const a = this.a[l + 1];
       if (l === last) a.set(z);
@@ -284,19 +254,18 @@ export class WasmGrid {
 }
 
 /**
- * fastTanh of every value through the kernel (for tests and one-off use; the grid calls the
- * kernel on its own memory). Null without WebAssembly SIMD.
- * @example wasmTanh(Float64Array.of(0.5, -2)) // same bits as [fastTanh(0.5), fastTanh(-2)]
+ * tanh of every value through the kernel, in float32 (for tests). Null without WebAssembly SIMD.
+ * @example wasmTanh(Float32Array.of(0.5, -2, 0, 9)) // about [0.4621172, -0.9640276, 0, 1]
  */
-export function wasmTanh(values: Float64Array): Float64Array | null {
+export function wasmTanh(values: Float32Array): Float32Array | null {
   const m = kernelModule();
   if (!m) return null;
   const k = new WebAssembly.Instance(m).exports as unknown as Kernel;
-  const n = values.length + (values.length % 2);
-  const bytes = n * 8 * 2;
+  const n = Math.ceil(values.length / 4) * 4;
+  const bytes = n * 4 * 2;
   const have = k.mem.buffer.byteLength;
   if (bytes > have) k.mem.grow(Math.ceil((bytes - have) / 65536));
-  new Float64Array(k.mem.buffer, 0, values.length).set(values);
-  k.tanh(n * 8, 0, n);
-  return new Float64Array(k.mem.buffer, n * 8, values.length).slice();
+  new Float32Array(k.mem.buffer, 0, values.length).set(values);
+  k.tanh(n * 4, 0, n);
+  return new Float32Array(k.mem.buffer, n * 4, values.length).slice();
 }

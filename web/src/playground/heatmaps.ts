@@ -1,16 +1,16 @@
 /**
  * Everything drawn over the input plane: the network evaluated on an n x n lattice of the plane
- * with one batched forward pass (the WebAssembly kernel of src/playground/grid-wasm.ts,
- * bit-identical to src/playground/batch.ts, which is the fallback), then turned into pixels
+ * with one batched forward pass (the float32 WebAssembly kernel of src/playground/grid-wasm.ts,
+ * or src/playground/batch.ts where WebAssembly SIMD is missing), then turned into pixels
  * through colour lookup tables into reused ImageData buffers. Nothing here allocates per frame.
  *
  * n is TF Playground's 100 for networks up to its largest (6 x 8 with 7 features: 3.9 million
- * multiply-adds per frame) and drops to 50 or 25 for the bigger networks this playground also
+ * multiply-adds per frame) and drops to 48 or 24 for the bigger networks this playground also
  * allows (10 x 32 is 95 million at n = 100), so they stay interactive; see {@link gridSide}.
+ * (Sides whose square is a multiple of 16, the kernel's points per pass.)
  */
 import { batchBuffers, forwardBatch, type BatchBuffers } from '../../../src/playground/batch.ts';
 import { DOMAIN } from '../../../src/playground/datasets.ts';
-import { fastExp, fastTanh } from '../../../src/playground/fastmath.ts';
 import { featureColumns, type Feature } from '../../../src/playground/features.ts';
 import { WasmGrid } from '../../../src/playground/grid-wasm.ts';
 import type { Network } from '../../../src/playground/network.ts';
@@ -31,13 +31,13 @@ export const gridX1 = (c: number, n = GRID) => -DOMAIN + (2 * DOMAIN * (c + 0.5)
 export const gridX2 = (r: number, n = GRID) => DOMAIN - (2 * DOMAIN * (r + 0.5)) / n;
 
 /**
- * Grid side for a network: 100, or 50 / 25 when the multiply-adds per point times n^2 would
+ * Grid side for a network: 100, or 48 / 24 when the multiply-adds per point times n^2 would
  * exceed {@link GRID_BUDGET}.
  */
 export function gridSide(net: Network): number {
   const macs = net.layers.reduce((s, L) => s + L.nIn * L.nOut, 0);
-  for (const n of [GRID, 50]) if (macs * n * n <= GRID_BUDGET) return n;
-  return 25;
+  for (const n of [GRID, 48]) if (macs * n * n <= GRID_BUDGET) return n;
+  return 24;
 }
 
 /** What the output heatmaps show. */
@@ -114,7 +114,7 @@ export class PlaneGrid {
   }
 
   /** Activations per layer over the grid (feature-major), wherever they live. */
-  private layers(): Float64Array[] | undefined {
+  private layers(): (Float32Array | Float64Array)[] | undefined {
     return this.wasm ? this.wasm.a : this.js?.a;
   }
 
@@ -201,7 +201,7 @@ export class PlaneGrid {
     } else if (k === 2) {
       for (let q = 0; q < P; q++) {
         // p1 - p0 = tanh((z1 - z0) / 2) for a 2-way softmax.
-        const v = fastTanh((logits[P + q] - logits[q]) / 2);
+        const v = Math.tanh((logits[P + q] - logits[q]) / 2);
         px[q] = DIVERGING[out.discretize ? (v < 0 ? 0 : v > 0 ? LUT_SIZE - 1 : LUT_SIZE >> 1) : ((v + 1) * HALF_LUT + 0.5) | 0];
       }
     } else {
@@ -239,10 +239,10 @@ export function drawFeature(canvas: HTMLCanvasElement, feature: Feature): void {
 }
 
 /** Softmax probability of class u at grid point q, logits feature-major with stride P. */
-function probability(logits: Float64Array, P: number, q: number, k: number, u: number): number {
+function probability(logits: Float32Array | Float64Array, P: number, q: number, k: number, u: number): number {
   let m = -Infinity;
   for (let j = 0; j < k; j++) if (logits[j * P + q] > m) m = logits[j * P + q];
   let s = 0;
-  for (let j = 0; j < k; j++) s += fastExp(logits[j * P + q] - m);
-  return fastExp(logits[u * P + q] - m) / s;
+  for (let j = 0; j < k; j++) s += Math.exp(logits[j * P + q] - m);
+  return Math.exp(logits[u * P + q] - m) / s;
 }

@@ -34,6 +34,8 @@ export class LinkLayer {
   private readonly style: Int32Array;
   private readonly order: Int32Array;
   private readonly counts = new Int32Array(COLORS * WIDTHS + 1);
+  /** False until the first draw; styles equal to the last draw's skip redrawing. */
+  private drawn = false;
   private readonly start = new Int32Array(COLORS * WIDTHS + 1);
   private readonly cssColor: string[];
 
@@ -82,19 +84,27 @@ export class LinkLayer {
   /**
    * Draws every link: colour from `color(k)` in [-1, 1] (orange..blue), width in px from `width(k)`
    * (rounded to 1..10). Links are drawn thin first so thick (important) links stay on top.
+   * Returns false, drawing nothing, when no link's quantized colour or width changed since the
+   * last draw (unless `force`: the canvas was cleared).
    */
-  draw(canvas: HTMLCanvasElement, cssW: number, cssH: number, color: (k: number) => number, width: (k: number) => number): void {
-    const ctx = hiDpi(canvas, cssW, cssH);
+  draw(canvas: HTMLCanvasElement, cssW: number, cssH: number, color: (k: number) => number, width: (k: number) => number, force = false): boolean {
     const n = this.count;
     const counts = this.counts;
     counts.fill(0);
+    let changed = force || !this.drawn;
     for (let k = 0; k < n; k++) {
       const c = Math.round((lutIndex(color(k)) / (LUT_SIZE - 1)) * (COLORS - 1));
       const w = Math.max(0, Math.min(WIDTHS - 1, Math.round(width(k)) - 1));
       const s = w * COLORS + c;
+      if (this.style[k] !== s) changed = true;
       this.style[k] = s;
       counts[s + 1]++;
     }
+    // Quantized styles as last time: the strokes on the canvas are already right. Late in
+    // training most frames are like this, and then only the heatmap squares are redrawn.
+    if (!changed) return false;
+    this.drawn = true;
+    const ctx = hiDpi(canvas, cssW, cssH);
     // Counting sort by style (width-major, so thin links come first).
     for (let s = 1; s < counts.length; s++) counts[s] += counts[s - 1];
     const start = this.start;
@@ -123,6 +133,7 @@ export class LinkLayer {
       ctx.strokeStyle = this.cssColor[s % COLORS];
       ctx.stroke();
     }
+    return true;
   }
 
   /**

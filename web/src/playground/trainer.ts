@@ -72,6 +72,8 @@ export class Trainer {
   private readonly listeners = new Set<() => void>();
   private frameTimes: number[] = [];
   private frameNo = 0;
+  /** The diagram canvas was cleared or resized: links must be redrawn even if unchanged. */
+  private linksStale = true;
   private workTimes: number[] = [];
 
   constructor(state: PlaygroundState) {
@@ -130,6 +132,7 @@ export class Trainer {
   setDiagram(d: Diagram | undefined): void {
     this.diagram = d;
     if (this.surfaces.netCanvas) clearCanvas(this.surfaces.netCanvas);
+    this.linksStale = true;
     this.draw();
   }
 
@@ -283,7 +286,9 @@ export class Trainer {
     }
     links.draw(c, d.width, d.height,
       (k) => this.linkValue(k) * scale,
-      step ? (k) => 1 + 5 * Math.abs(this.linkValue(k) * scale) : (k) => 1 + (9 * Math.min(Math.abs(this.linkValue(k)), 5)) / 5);
+      step ? (k) => 1 + 5 * Math.abs(this.linkValue(k) * scale) : (k) => 1 + (9 * Math.min(Math.abs(this.linkValue(k)), 5)) / 5,
+      this.linksStale);
+    this.linksStale = false;
     return true;
   }
 }

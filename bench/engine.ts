@@ -55,8 +55,13 @@ export interface ChildFigures {
   forward_median_ms: number;
   /** First gradients call: graph building, shape probe, session creation, first run. */
   compile_ms: number;
+  /** Peak resident memory (MiB) of the process up to the end of the timed gradient runs. */
   peak_rss_mb: number;
+  /** Resident memory once the model file is opened, before any session. */
+  model_rss_mb: number;
   grad_rel_l2_vs_zoo: number;
+  /** Extra session options from NNLENS_BENCH_SESSION_OPTIONS, when set. */
+  session_options?: Record<string, unknown>;
   /** With --profile: microseconds per op type in the timed runs of the forward+backward session, largest first. */
   profile?: { op: string; us: number; share: number; nodes: number }[];
 }
@@ -74,16 +79,21 @@ function relL2(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /**
- * Wraps the runtime so that every session is created with ONNX Runtime's profiler on, session k
- * writing `<prefix>-<k>_<timestamp>.json` when released.
+ * Wraps the runtime so that every session gets extra options: ONNX Runtime's profiler (session k
+ * writing `<prefix>-<k>_<timestamp>.json` when released), and/or the options in the environment
+ * variable NNLENS_BENCH_SESSION_OPTIONS (JSON, e.g. `{"enableCpuMemArena": false}`), to measure
+ * what a session setting would change without touching the engine.
  */
-async function profileSessions(prefix: string): Promise<void> {
+async function wrapSessions(profilePrefix: string | undefined, extra: Record<string, unknown>): Promise<void> {
   const ort = await getRuntime();
   let k = 0;
   const wrapped: Runtime = {
     Tensor: ort.Tensor,
     InferenceSession: {
-      create: (model, options) => ort.InferenceSession.create(model, { ...options, enableProfiling: true, profileFilePrefix: `${prefix}-${k++}` }),
+      create: (model, options) => ort.InferenceSession.create(model, {
+        ...options, ...extra,
+        ...(profilePrefix ? { enableProfiling: true, profileFilePrefix: `${profilePrefix}-${k++}` } : {}),
+      }),
     },
   };
   setRuntime(wrapped);
@@ -114,8 +124,10 @@ async function child(model: string, runs: number, warmup: number, profile: boole
   if (why) throw new Error(why);
   const z = zooEntry(model);
   const prefix = join(tmpdir(), `nnlens-bench-${process.pid}`);
-  if (profile) await profileSessions(prefix);
+  const extra = JSON.parse(process.env.NNLENS_BENCH_SESSION_OPTIONS ?? '{}') as Record<string, unknown>;
+  if (profile || Object.keys(extra).length) await wrapSessions(profile ? prefix : undefined, extra);
   const engine = Engine.fromModel(await openModel(z.model));
+  const rssModel = process.memoryUsage().rss / 2 ** 20;
   const name = engine.inputs()[0]!.name;
   const feeds = { [name]: readNpy(z.input) as NdArray };
   const req = { target: { kind: 'logit' as const }, wrt: [name] };
@@ -129,6 +141,8 @@ async function child(model: string, runs: number, warmup: number, profile: boole
     res = await engine.gradients(feeds, req, values);
     if (i >= warmup) times.push(performance.now() - t);
   }
+  // Peak of the gradient job alone, before the forward-only session below adds its own memory.
+  const peak = process.resourceUsage().maxRSS / 1024;
   await engine.run(feeds);
   const fwd: number[] = [];
   for (let i = 0; i < Math.max(5, Math.ceil(runs / 2)); i++) {
@@ -141,7 +155,8 @@ async function child(model: string, runs: number, warmup: number, profile: boole
     model, noFlip: !!process.env.NNLENS_NO_FLIP, runs, warmup,
     median_ms: round(median(times)), min_ms: round(Math.min(...times)), max_ms: round(Math.max(...times)),
     forward_median_ms: round(median(fwd)), compile_ms: round(compile),
-    peak_rss_mb: round(process.resourceUsage().maxRSS / 1024), grad_rel_l2_vs_zoo: grad,
+    peak_rss_mb: round(peak), model_rss_mb: round(rssModel), grad_rel_l2_vs_zoo: grad,
+    ...(Object.keys(extra).length ? { session_options: extra } : {}),
   };
   await engine.dispose();
   if (profile) {
@@ -202,7 +217,7 @@ export const engineBench: BenchModule = {
       }
       metrics.push({ label: `${model}: nnlens fwd+bwd with NNLENS_NO_FLIP=1`, value: noFlip.median_ms, unit: 'ms' });
       metrics.push({ label: `${model}: nnlens forward alone`, value: nn.forward_median_ms, unit: 'ms' });
-      notes.push(`${model}: nnlens min ${nn.min_ms} / max ${nn.max_ms} ms, first call (compile + run) ${nn.compile_ms} ms, grad rel L2 vs zoo ${fmt(nn.grad_rel_l2_vs_zoo)} (NO_FLIP: ${fmt(noFlip.grad_rel_l2_vs_zoo)}), flipped-kernel rule saves ${Math.round((1 - nn.median_ms / noFlip.median_ms) * 100)}% of the time`);
+      notes.push(`${model}: nnlens min ${nn.min_ms} / max ${nn.max_ms} ms, RSS with the model opened ${nn.model_rss_mb} MB, first call (compile + run) ${nn.compile_ms} ms, grad rel L2 vs zoo ${fmt(nn.grad_rel_l2_vs_zoo)} (NO_FLIP: ${fmt(noFlip.grad_rel_l2_vs_zoo)}), flipped-kernel rule saves ${Math.round((1 - nn.median_ms / noFlip.median_ms) * 100)}% of the time`);
       notes.push(`${model}: 1-minute load average ${load0.toFixed(2)} before, ${loadavg()[0]!.toFixed(2)} after (other jobs share the 2 cores: both sides see the same machine, but figures vary between runs)`);
     }
     return { metrics, notes };

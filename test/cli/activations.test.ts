@@ -149,3 +149,26 @@ test('a module with two tensors leaving it: statistics for both; a picture or --
   assertRefused(nnlens('activations', model, '--input', x, '--layer', 'blk', '-o', join(out, 'blk.png')), /'blk' names 2 tensors \(.+\); for a picture or --save-raw name one of them with --layer/);
   assertRefused(nnlens('activations', model, '--input', x, '--layer', 'blk', '--save-raw', join(out, 'blk.npy')), /'blk' names 2 tensors/);
 });
+
+test('a Keras layer: channels last (NHWC), saved in the Keras layout, statistics over the last axis', { skip: NEEDS_SHARED }, () => {
+  const x = join(dir, 'k.npy');
+  const data = new Float32Array(28 * 28);
+  for (let y = 6; y < 22; y++) for (let c = 12; c < 16; c++) data[y * 28 + c] = 1; // a vertical stroke, a "1"
+  writeNpy(x, { dtype: 'float32', shape: [1, 28, 28, 1], data });
+  const raw = join(out, 'k-act.npy'), png = join(out, 'k-act.png');
+  const r = nnlens('activations', real('mnist-cnn-11hepatel', 'model.h5'), '--input', x, '--layer', 'activation', '--save-raw', raw, '-o', png, '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const t = (JSON.parse(r.stdout) as ActJson).tensors[0]!;
+  assert.deepEqual([t.shape, t.layout, t.channelAxis, t.valuesPerChannel, t.channels.length], [[1, 26, 26, 64], 'NHWC', 3, 676, 64]);
+  const a = readNpy(raw);
+  assert.deepEqual(a.shape, [1, 26, 26, 64]);
+  const v = a.data as Float32Array;
+  for (const c of [0, 10, 63]) {
+    let max = -Infinity, zeros = 0;
+    for (let p = 0; p < 676; p++) { const e = v[p * 64 + c]!; max = Math.max(max, e); if (e === 0) zeros++; }
+    assert.ok(Math.abs(t.channels[c]!.max - max) < 1e-6);
+    assert.equal(t.channels[c]!.zeros, zeros / 676);
+  }
+  assert.ok(pngSize(readFileSync(png)).width > 300);
+  rmSync(raw); rmSync(png);
+});

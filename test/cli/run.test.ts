@@ -218,3 +218,37 @@ test('labels and the output kind from the model\'s metadata; a Sigmoid output wi
   const bad = writeClassifier(join(dir, 'bad-labels.onnx'), { 'nnlens.labels': '["x", "y"]' });
   assertRefused(nnlens('run', bad, '--input', row), /bad-labels\.onnx \(metadata nnlens\.labels\): has 2 labels, but the model outputs 3 classes/);
 });
+
+test('a Keras MNIST CNN (NHWC input, Softmax output) runs through the lowering and classifies real digits', { skip: NEEDS_SHARED }, async () => {
+  const d = loadDigits();
+  for (const cls of [0, 2, 4, 6]) {
+    const i = d.labels.indexOf(cls) + 11;
+    const px = Uint8Array.from(d.images.subarray(i * 784, (i + 1) * 784), (v) => Math.round(v * 255));
+    const png = join(dir, `k-digit${cls}.png`);
+    await sharp(px, { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(png);
+    const r = nnlens('run', real('mnist-cnn-11hepatel', 'model.h5'), '--input', png, '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as RunJson;
+    assert.deepEqual(j.inputs[0]!.shape, [1, 28, 28, 1], 'NHWC, from the Keras input shape');
+    const o = j.outputs[0]!;
+    assert.deepEqual([o.kind, o.applied, o.scores], ['classification', 'none', 'probabilities']);
+    assert.equal(o.top![0]![0]!.index, cls, `digit ${cls}: ${JSON.stringify(o.top![0])}`);
+  }
+});
+
+test('a Keras MLP with a sigmoid unit reads CSV rows as a binary classifier', { skip: NEEDS_SHARED }, () => {
+  const names = ['Time', ...Array.from({ length: 28 }, (_, i) => `V${i + 1}`), 'Amount'];
+  const csv = join(dir, 'cards.csv');
+  writeFileSync(csv, `${names.join(',')}\n${names.map((_, i) => (Math.sin(i) * 2).toFixed(3)).join(',')}\n`);
+  const r = nnlens('run', real('fraud-mlp-creditcard-0xdaksh'), '--input', csv, '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const o = (JSON.parse(r.stdout) as RunJson).outputs[0]!;
+  assert.deepEqual([o.kind, o.classes, o.applied], ['classification', 2, 'none']);
+  const [a, b] = o.top![0]!;
+  assert.ok(Math.abs(a!.probability + b!.probability - 1) < 1e-6);
+  const raw = join(out, 'p.npy');
+  assert.equal(nnlens('run', real('fraud-mlp-creditcard-0xdaksh'), '--input', csv, '--save-raw', raw).code, 0);
+  const p = readNpy(raw).data as Float32Array;
+  assert.ok(Math.abs(p[0]! - o.top![0]!.find((c) => c.index === 1)!.probability) < 1e-6, 'class 1 is the sigmoid output itself');
+  rmSync(raw);
+});

@@ -31,7 +31,7 @@ async function fdError(x: F32, grad: Float32Array, idx: number[], eps: number, f
   for (const g of grad) scale = Math.max(scale, Math.abs(g));
   let worst = 0;
   for (const i of idx) {
-    const plus = f32(x.shape, x.data.slice()), minus = f32(x.shape, x.data.slice());
+    const plus = f32(x.shape, Float32Array.from(x.data)), minus = f32(x.shape, Float32Array.from(x.data));
     plus.data[i]! += eps;
     minus.data[i]! -= eps;
     const fd = ((await f(plus)) - (await f(minus))) / (2 * eps);

@@ -145,7 +145,7 @@ export async function loadInputsFor(engine: Engine, specs: readonly string[], fl
       throw new NnlensError(file, `holds ${input.dtype} values, but the model's input '${d.name}' takes ${d.dtype} (a .npy input is used exactly as given; save it as ${d.dtype})`);
     }
     if (input.kind === 'tabular' && facts.inputKind === 'image') {
-      throw new NnlensError(file, `the model takes an image (metadata ${'nnlens.input.kind'}); give a picture or a .npy array`);
+      throw new NnlensError(file, 'the model takes an image (metadata nnlens.input.kind); give a picture or a .npy array');
     }
     inputs.push({ name: d.name, input });
   }
@@ -158,6 +158,7 @@ export async function loadInputsFor(engine: Engine, specs: readonly string[], fl
   return { feeds, inputs, primary: inputs[0]!, batch, runs };
 }
 
+/** The preprocessing flags alone (commander's option object also holds the command's other flags). */
 function toPreprocessFlags(f: PreprocessFlags | InputFlags): PreprocessFlags {
   const { preset, size, grayscale, scale, mean, std, layout, fit } = f as PreprocessFlags;
   const out: PreprocessFlags = {};

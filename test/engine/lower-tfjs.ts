@@ -107,6 +107,9 @@ export function functionalConfig(model: Model): Json {
       layers.push({ class_name: cls, name: n.name, config, inbound_nodes: [] });
       continue;
     }
+    // Inputs are explicit InputLayers here; tfjs would make another input for a layer declaring a shape.
+    delete config.batch_input_shape;
+    delete config.input_shape;
     layers.push({ class_name: cls, name: n.name, config, inbound_nodes: callInputs(n).map((ins) => ins.map(ref)) });
   }
   return {

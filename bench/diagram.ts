@@ -23,7 +23,7 @@ export const diagramBench: BenchModule = {
   async run() {
     const model = residualModel({ nodes: DIAGRAM_NODES });
     const metrics: BenchMetric[] = [];
-    const notes: string[] = [`graph: ${model.graph.nodes.length} nodes, ${model.graph.values.size} values`, `load average at start: ${loadavg().map((x) => x.toFixed(1)).join(', ')} (other jobs on the machine slow the wall time)`];
+    const notes: string[] = [`graph: ${model.graph.nodes.length} nodes, ${model.graph.values.size} values`, `load average at start: ${loadavg().map((x) => x.toFixed(1)).join(', ')} (other jobs on the machine slow the wall time; layout and drawing are single-threaded, so on an idle machine the wall time is about the CPU time)`];
     for (const depth of [undefined, 2, 1]) {
       const cpu0 = process.cpuUsage();
       const { ms, value: svg } = await timed(async () => diagramSvg(await layoutDiagram(buildDiagram(model, { depth, shapes: true }), elkInWorker)));

@@ -20,17 +20,17 @@ type Layer = [string, Record<string, unknown>];
 const TOL = 1e-4;
 
 /** A Model from a Keras config, as the loaders build it. */
-function fromConfig(config: unknown, version = '2.2.4'): Model {
-  const { graph, warnings } = buildKerasGraph(modelConfigOf(config, 'test.json'), { domain: 'keras', file: 'test.json' });
-  return { format: 'keras', formatLabel: 'test', path: 'test.json', producer: `keras ${version}`, metadata: {}, graph, warnings };
+function fromConfig(config: unknown, version = '2.2.4', format: 'keras' | 'tfjs-layers' = 'keras'): Model {
+  const { graph, warnings } = buildKerasGraph(modelConfigOf(config, 'test.json'), { domain: format === 'keras' ? 'keras' : 'tfjs', file: 'test.json' });
+  return { format, formatLabel: 'test', path: 'test.json', producer: `keras ${version}`, metadata: {}, graph, warnings };
 }
 
 /** A Sequential model (Keras 2 list form), layers named `<class>_<index>`. */
-function sequential(inputShape: number[], layers: Layer[], version?: string): Model {
+function sequential(inputShape: number[], layers: Layer[], version?: string, format?: 'keras' | 'tfjs-layers'): Model {
   return fromConfig({
     class_name: 'Sequential',
     config: layers.map(([cls, cfg], i) => ({ class_name: cls, config: { name: `${cls.toLowerCase()}_${i}`, ...(i === 0 ? { batch_input_shape: [null, ...inputShape] } : {}), ...cfg } })),
-  }, version);
+  }, version, format);
 }
 
 /** Random weights, seeded inputs, then every layer output against tfjs. */
@@ -107,6 +107,24 @@ const CASES: { name: string; model: () => Model; range?: [number, number] }[] = 
     ['Bidirectional', { layer: { class_name: 'LSTM', config: { name: 'bl', units: 3, return_sequences: true } } }],
     ['LSTM', { units: 3, return_sequences: true }], ['GRU', { units: 2, reset_after: false }],
   ]) },
+  { name: 'Conv3D, MaxPooling3D, AveragePooling3D', model: () => sequential([5, 4, 6, 2], [
+    ['Conv3D', { filters: 3, kernel_size: [2, 3, 3], strides: [1, 2, 1], padding: 'same', activation: 'relu' }],
+    ['MaxPooling3D', { pool_size: [2, 2, 2], padding: 'valid' }], ['AveragePooling3D', { pool_size: [1, 2, 2], strides: [1, 1, 2], padding: 'same' }],
+  ]) },
+  { name: 'UpSampling2D bilinear (Keras 2.2 and TF.js: no half-pixel centers)', model: () => sequential([3, 4, 2], [['UpSampling2D', { size: [2, 3], interpolation: 'bilinear' }]]) },
+  // tfjs's CenterCrop writes its output size into its input's shape array and its Resizing drops
+  // the batch from its output shape: each follows a layer that makes a fresh shape, and Resizing
+  // comes last.
+  { name: 'Rescaling, CenterCrop, LayerNormalization', model: () => sequential([7, 6, 3], [
+    ['Rescaling', { scale: 0.5, offset: -0.25 }], ['ZeroPadding2D', { padding: [[1, 0], [0, 1]] }], ['CenterCrop', { height: 5, width: 3 }],
+    ['LayerNormalization', { axis: -1, epsilon: 0.01 }],
+  ]) },
+  { name: 'Resizing bilinear (TF.js semantics: align corners)', model: () => sequential([4, 6, 2], [
+    ['ZeroPadding2D', { padding: [[0, 0], [0, 0]] }], ['Resizing', { height: 7, width: 4, interpolation: 'bilinear' }],
+  ], '2.2.4', 'tfjs-layers') },
+  { name: 'Resizing nearest (TF.js semantics: align corners)', model: () => sequential([5, 6, 2], [
+    ['ZeroPadding2D', { padding: [[0, 0], [0, 0]] }], ['Resizing', { height: 3, width: 9, interpolation: 'nearest' }],
+  ], '2.2.4', 'tfjs-layers') },
   { name: 'Masking -> SimpleRNN', model: () => sequential([6, 2], [['Masking', { mask_value: 0.5 }], ['SimpleRNN', { units: 3, return_sequences: true }], ['LSTM', { units: 2 }]]), range: [0, 1] },
 ];
 
@@ -247,3 +265,47 @@ for (const kind of ['Sequential', 'Model'] as const) {
     t.diagnostic(`worst of ${a.compared} layer outputs ${a.worst.err.toExponential(2)}`);
   });
 }
+
+test('Dot (batch matrix product over chosen axes, with and without normalize)', async (t) => {
+  const L = (cls: string, name: string, cfg: Record<string, unknown>, ins: string[]) => ({ class_name: cls, name, config: { name, ...cfg }, inbound_nodes: ins.length ? [ins.map((i) => [i, 0, 0, {}])] : [] });
+  const model = fromConfig({
+    class_name: 'Model',
+    config: {
+      name: 'dots', input_layers: [['p', 0, 0], ['q', 0, 0]], output_layers: [['d1', 0, 0], ['d2', 0, 0], ['d3', 0, 0]],
+      layers: [
+        L('InputLayer', 'p', { batch_input_shape: [null, 4, 3] }, []), L('InputLayer', 'q', { batch_input_shape: [null, 5, 3] }, []),
+        L('Dot', 'd1', { axes: [2, 2] }, ['p', 'q']), L('Dot', 'd2', { axes: 2, normalize: true }, ['p', 'q']),
+        L('Flatten', 'fp', {}, ['p']), L('Dense', 'dp', { units: 6 }, ['fp']), L('Dense', 'dq', { units: 6 }, ['fp']),
+        L('Dot', 'd3', { axes: 1 }, ['dp', 'dq']),
+      ],
+    },
+  });
+  await check(t, model);
+});
+
+test('GroupNormalization normalizes each group of channels over space (Wu & He 2018), checked by hand', async () => {
+  const model = sequential([3, 2, 4], [['GroupNormalization', { groups: 2, epsilon: 0.01 }]], '3.1.0');
+  const gamma = [0.5, 1, 1.5, 2], beta = [0.1, -0.2, 0.3, 0];
+  model.graph.nodes[0]!.params = [
+    { role: 'gamma', name: 'g', tensor: Tensor.of('float32', [4], Float32Array.from(gamma)), trainable: true },
+    { role: 'beta', name: 'b', tensor: Tensor.of('float32', [4], Float32Array.from(beta)), trainable: true },
+  ];
+  const feeds = kerasFeeds(model, 12, [-2, 2]);
+  const x = feeds[model.graph.inputs[0]!]!.data as Float32Array;
+  const engine = Engine.fromModel(model);
+  const y = (await engine.run(feeds)).outputs[model.graph.outputs[0]!]!.data as Float32Array;
+  await engine.dispose();
+  for (let n = 0; n < 2; n++) {
+    for (let g = 0; g < 2; g++) {
+      const idx: number[] = [];
+      for (let p = 0; p < 6; p++) for (let k = 0; k < 2; k++) idx.push(n * 24 + p * 4 + g * 2 + k);
+      const mean = idx.reduce((a, i) => a + x[i]!, 0) / idx.length;
+      const v = idx.reduce((a, i) => a + (x[i]! - mean) ** 2, 0) / idx.length;
+      for (const i of idx) {
+        const ch = i % 4;
+        const want = ((x[i]! - mean) / Math.sqrt(v + 0.01)) * gamma[ch]! + beta[ch]!;
+        assert.ok(Math.abs(y[i]! - want) < 1e-5, `item ${n} group ${g} index ${i}: ${y[i]} vs ${want}`);
+      }
+    }
+  }
+});

@@ -64,6 +64,7 @@ function tfjsConfig(cls: string, config: Json, rank?: number): [string, Json] {
   if (/^(LSTM|GRU|SimpleRNN)$/.test(c2)) c.recurrent_initializer = { class_name: 'Zeros', config: {} };
   if (c2 === 'GRU' && c.reset_after === true) c2 = RefGRU.className;
   if (c2 === 'BatchNormalization' && !lastAxis(c.axis, rank)) c2 = RefBatchNorm.className;
+  if (c2 === 'Resizing') c2 = RefResizing.className;
   for (const k of ['layer', 'backward_layer']) {
     const inner = c[k] as { class_name: string; config: Json } | undefined;
     if (inner && typeof inner === 'object') {
@@ -411,3 +412,35 @@ class RefBatchNorm extends tfl.layers.Layer {
   }
 }
 tf.serialization.registerClass(RefBatchNorm);
+
+// ---------------------------------------------------------------------------------------- Resizing
+
+/**
+ * tfjs-layers' Resizing as it computes (tfjs-layers preprocessing/image_resizing.ts: tfjs-core
+ * resizeBilinear / resizeNearestNeighbor with alignCorners = !cropToAspectRatio), around two bugs
+ * of that layer in 4.22: `call` hands the op its input list (rank-1 error) and
+ * `computeOutputShape` drops the batch dimension.
+ */
+class RefResizing extends tfl.layers.Layer {
+  static className = 'NnlensRefResizing';
+  private readonly cfg: Json;
+  constructor(config: Json) {
+    super(config as never);
+    this.cfg = config;
+  }
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+    const s = inputShape as tfl.Shape;
+    return [s[0]!, Number(this.cfg.height), Number(this.cfg.width), s[3]!];
+  }
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor4D;
+      const size: [number, number] = [Number(this.cfg.height), Number(this.cfg.width)];
+      return this.cfg.interpolation === 'nearest' ? tf.image.resizeNearestNeighbor(x, size, true) : tf.image.resizeBilinear(x, size, true);
+    });
+  }
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), ...(this.cfg as tf.serialization.ConfigDict) };
+  }
+}
+tf.serialization.registerClass(RefResizing);

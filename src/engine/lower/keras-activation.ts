@@ -44,7 +44,7 @@ export function applyActivation(e: Emit, name: unknown, x: string, d: Dialect, f
     case 'hard_sigmoid': case 'hardsigmoid': return e.op('HardSigmoid', [x], { alpha: f(hardSigmoidAlpha(d)), beta: f(0.5) });
     case 'tanh': return e.op('Tanh', [x]);
     case 'softmax': return e.op('Softmax', [x], { axis: -1 });
-    case 'log_softmax': return e.op('LogSoftmax', [x], { axis: -1 });
+    case 'log_softmax': case 'logsoftmax': return e.op('LogSoftmax', [x], { axis: -1 });
     case 'elu': return e.op('Elu', [x], { alpha: f(1) });
     // ONNX Selu's default alpha and gamma are Klambauer et al.'s constants, as Keras's.
     case 'selu': return e.op('Selu', [x]);
@@ -55,7 +55,12 @@ export function applyActivation(e: Emit, name: unknown, x: string, d: Dialect, f
     case 'swish': case 'silu': return e.mul(x, e.op('Sigmoid', [x]));
     // Keras's gelu defaults to the exact form: 0.5 x (1 + erf(x / sqrt 2)).
     case 'gelu': return e.mul(e.scale(x, 0.5), e.add(e.op('Erf', [e.scale(x, Math.SQRT1_2)]), e.scalar(1)));
-    case 'hard_swish': case 'hard_silu': return e.op('HardSwish', [x]);
+    // TF.js 'gelu_new': the tanh approximation 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))).
+    case 'gelu_new': {
+      const inner = e.scale(e.add(x, e.scale(e.mul(e.mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
+      return e.mul(e.scale(x, 0.5), e.add(e.op('Tanh', [inner]), e.scalar(1)));
+    }
+    case 'hard_swish': case 'hard_silu': case 'hardswish': return e.op('HardSwish', [x]);
     case 'mish': return e.mul(x, e.op('Tanh', [e.op('Softplus', [x])]));
     case 'leaky_relu': return e.op('LeakyRelu', [x], { alpha: f(0.2) });
     default: return fail(`activation '${a}' is not supported`);

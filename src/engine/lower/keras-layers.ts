@@ -13,6 +13,7 @@ import { EMBEDDING_LAYERS } from './keras-embedding.ts';
 import { MERGE_LAYERS } from './keras-merge.ts';
 import { NORM_LAYERS } from './keras-norm.ts';
 import { POOL_LAYERS } from './keras-pool.ts';
+import { PREPROCESSING_LAYERS } from './keras-preprocessing.ts';
 import { RESHAPE_LAYERS } from './keras-reshape.ts';
 import { RNN_LAYERS } from './keras-rnn.ts';
 
@@ -55,6 +56,7 @@ export const KERAS_LAYERS: Record<string, LayerLowering> = {
   ...MERGE_LAYERS,
   ...EMBEDDING_LAYERS,
   ...RNN_LAYERS,
+  ...PREPROCESSING_LAYERS,
   TimeDistributed: timeDistributed,
 };
 

@@ -99,6 +99,30 @@ const unitNorm: LayerLowering = (c) => {
   return [e.div(x, e.op('Sqrt', [ss]))];
 };
 
+/**
+ * GroupNormalization(groups, axis=-1): channels split into `groups` consecutive groups, each
+ * normalized over its channels and all spatial positions (Wu & He 2018, arXiv:1803.08494, eq. 1-3;
+ * keras/src/layers/normalization/group_normalization.py), then per-channel gamma and beta.
+ */
+const groupNorm: LayerLowering = (c) => {
+  const shape = c.inShapes[0];
+  const rank = rankOf(c);
+  if (axisOf(num(c.cfg.axis, -1), rank) !== rank - 1) c.fail('GroupNormalization is supported on the last axis');
+  const C = shape?.[rank - 1];
+  const G = num(c.cfg.groups, 32);
+  if (typeof C !== 'number' || C % G !== 0) return c.fail(`${String(C)} channels cannot be split into ${G} groups`);
+  const e = c.e, x = c.inputs[0]!;
+  const eps = num(c.cfg.epsilon, 1e-3);
+  const grouped = e.reshape(x, [...new Array<number>(rank - 1).fill(0), G, C / G]); // (N, ..., G, C/G)
+  const axes = [...Array.from({ length: rank - 2 }, (_, i) => i + 1), rank];
+  const centered = e.sub(grouped, e.reduceMean(grouped, axes));
+  const variance = e.reduceMean(e.mul(centered, centered), axes);
+  let y = e.op('Reshape', [e.div(centered, e.op('Sqrt', [e.add(variance, e.scalar(eps))])), e.op('Shape', [x])]);
+  if (c.w.has('gamma')) y = e.mul(y, c.w.constant('gamma'));
+  if (c.w.has('beta')) y = e.add(y, c.w.constant('beta'));
+  return [y];
+};
+
 /** Normalization layers by Keras class name. */
 export const NORM_LAYERS: Record<string, LayerLowering> = {
   BatchNormalization: batchNorm,
@@ -106,4 +130,5 @@ export const NORM_LAYERS: Record<string, LayerLowering> = {
   Rescaling: rescaling,
   Normalization: normalization,
   UnitNormalization: unitNorm,
+  GroupNormalization: groupNorm,
 };

@@ -90,7 +90,13 @@ export function lowerKeras(model: Model): ExecGraph {
     call.outputs.forEach((target, k) => {
       const t = result.outputs[k]!;
       let name = renamed.get(t) ?? t;
-      if (created.has(t) && !renamed.has(t) && !g.values.has(target)) {
+      if (g.inputs.includes(t) && !g.values.has(target)) {
+        // A layer passing a graph input through (InputLayer, Dropout...) gets its own tensor, so
+        // that capturing the layer never turns a graph input into a graph output.
+        g.nodes.push({ name: `${target}/identity`, op: 'Identity', domain: '', inputs: [t], outputs: [target], attributes: {}, group: [...node.group, node.name], params: [] });
+        valueOf(g, target);
+        name = target;
+      } else if (created.has(t) && !renamed.has(t) && !g.values.has(target)) {
         renameTensor(g, start, t, target);
         renamed.set(t, target);
         name = target;

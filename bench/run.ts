@@ -13,6 +13,7 @@ import { writeOutput } from '../src/io/output.ts';
 import { diagramBench } from './diagram.ts';
 import { engineBench } from './engine.ts';
 import { explainBench } from './explain.ts';
+import { playgroundBench } from './playground-fps.ts';
 import type { BenchModule, BenchResult } from './types.ts';
 
 /** The benchmarks, in run order. */
@@ -20,6 +21,7 @@ export const BENCHES: BenchModule[] = [
   diagramBench,
   engineBench,
   explainBench,
+  playgroundBench,
 ];
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), 'RESULTS.md');

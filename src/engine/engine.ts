@@ -103,7 +103,7 @@ export class Engine {
       const g = cloneGraph(this.exec.graph);
       const captureNames = new Map(capture.map((r) => [r, this.resolve(r)]));
       g.outputs = dedupe([...g.outputs, ...[...captureNames.values()].flat()]);
-      for (const o of g.outputs) if (!this.exec.graph.outputs.includes(o)) g.values.set(o, { name: o });
+      for (const o of g.outputs) if (!this.exec.graph.outputs.includes(o) && !g.inputs.includes(o)) g.values.set(o, { name: o });
       const session = await Session.create(g, this.exec.opsets, this.model.path);
       return { session, captureNames, gradNames: [] };
     });
@@ -154,7 +154,8 @@ export class Engine {
     const e = new Emit(new GraphBuilder(g, 'nnlens'), opset);
     const targetTensor = req.target.tensor ? this.single(req.target.tensor) : src.graph.outputs[0]!;
     const spec = { ...req.target, tensor: targetTensor } as TargetSpec;
-    const { loss, perItem } = buildTarget(e, spec, targetTensor);
+    const rank = (src.graph.values.get(targetTensor)?.shape ?? this.model.graph.values.get(targetTensor)?.shape)?.length;
+    const { loss, perItem } = buildTarget(e, spec, targetTensor, src.layoutOf(targetTensor), rank);
     // Probe shapes with dummy target values (weights broadcast as a scalar).
     const dummy: Record<string, NdArray> = usesIndex(spec)
       ? { [TARGET_INDEX]: i64([Object.values(feeds)[0]?.shape[0] ?? 1], new Array(Object.values(feeds)[0]?.shape[0] ?? 1).fill(0)) }
@@ -181,7 +182,7 @@ export class Engine {
     const t2 = performance.now();
     const captureNames = new Map((req.capture ?? []).map((r) => [r, this.resolve(r)]));
     g.outputs = dedupe([...src.graph.outputs, perItem, ...gradNames, ...[...captureNames.values()].flat()]);
-    for (const o of g.outputs) if (!src.graph.outputs.includes(o)) g.values.set(o, { name: o });
+    for (const o of g.outputs) if (!src.graph.outputs.includes(o) && !g.inputs.includes(o)) g.values.set(o, { name: o });
     let session: Session;
     try {
       session = await Session.create(g, opsets, this.model.path);

@@ -33,7 +33,7 @@ export function usesIndex(spec: TargetSpec): boolean { return spec.kind !== 'wei
  * can be built before shapes are probed. Returns `loss` (scalar: the sum over the batch) and
  * `perItem` ([N]: each item's target value, reported to users as "the score").
  */
-export function buildTarget(e: Emit, spec: TargetSpec, defaultTensor: string): { loss: string; perItem: string } {
+export function buildTarget(e: Emit, spec: TargetSpec, defaultTensor: string, layout: 'NCHW' | 'NHWC' = 'NCHW', rank?: number): { loss: string; perItem: string } {
   const t = spec.tensor ?? defaultTensor;
   let perItem: string;
   if (spec.kind === 'weighted') {
@@ -46,8 +46,15 @@ export function buildTarget(e: Emit, spec: TargetSpec, defaultTensor: string): {
     const idx = e.unsqueeze(TARGET_INDEX, [1]); // [N, 1]
     let scores: string; // [N, K]
     if (spec.kind === 'channel') {
-      const perChannel = e.op('Flatten', [t], { axis: 2 }); // [N, C, spatial]
-      scores = spec.reduce === 'mean' ? e.reduceMean(perChannel, [2], false) : e.reduceSum(perChannel, [2], false);
+      if (layout === 'NHWC') {
+        // Channels last (Keras): reduce over the spatial axes 1..rank-2, giving [N, C].
+        if (!rank || rank < 3) throw new Error(`channel target: the rank of '${t}' is unknown`);
+        const axes = Array.from({ length: rank - 2 }, (_, i) => i + 1);
+        scores = spec.reduce === 'mean' ? e.reduceMean(t, axes, false) : e.reduceSum(t, axes, false);
+      } else {
+        const perChannel = e.op('Flatten', [t], { axis: 2 }); // [N, C, spatial]
+        scores = spec.reduce === 'mean' ? e.reduceMean(perChannel, [2], false) : e.reduceSum(perChannel, [2], false);
+      }
     } else {
       scores = e.op('Flatten', [t], { axis: 1 });
       if (spec.kind === 'probability') scores = e.op('Softmax', [scores], { axis: 1 });

@@ -35,9 +35,10 @@ export function scoreRows(ctx: ExplainContext, t: NdArray, itemOf: (i: number) =
         break;
       }
       case 'channel': {
-        const C = t.shape[1]!, spatial = per / C, k = vals.index![n]!;
+        const nhwc = ctx.target.tensor !== undefined && ctx.engine.exec.layoutOf(ctx.engine.resolve(ctx.target.tensor)[0]!) === 'NHWC';
+        const C = nhwc ? t.shape[t.shape.length - 1]! : t.shape[1]!, spatial = per / C, k = vals.index![n]!;
         let s = 0;
-        for (let i = 0; i < spatial; i++) s += row[k * spatial + i]!;
+        for (let i = 0; i < spatial; i++) s += nhwc ? row[i * C + k]! : row[k * spatial + i]!;
         out[n] = spec.reduce === 'mean' ? s / spatial : s;
         break;
       }

@@ -1,0 +1,22 @@
+/** Targets on Keras (NHWC) tensors: a channel target reduces over the spatial axes of the right layout. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Engine } from '../../src/engine/engine.ts';
+import { openModel } from '../../src/formats/registry.ts';
+import { NEEDS_SHARED, real } from '../helpers/shared.ts';
+
+test('channel target on a Keras Conv2D output is the mean of that channel in NHWC', { skip: NEEDS_SHARED }, async () => {
+  const m = await openModel(real('dogcat-cnn-11tonytony11', 'model.h5'));
+  const e = Engine.fromModel(m);
+  try {
+    const conv = m.graph.nodes.find((n) => n.op === 'Conv2D')!.name;
+    const inp = e.inputs()[0]!.name;
+    const x = { dtype: 'float32' as const, shape: [1, 60, 60, 1], data: Float32Array.from({ length: 3600 }, (_, i) => (i * 37) % 255) };
+    const r = await e.gradients({ [inp]: x }, { target: { kind: 'channel', tensor: conv, reduce: 'mean' }, wrt: [inp], capture: [conv] }, { index: [3] });
+    const act = r.captured[conv]![0]!, C = act.shape[3]!, d = act.data as Float32Array;
+    let s = 0;
+    for (let i = 3; i < d.length; i += C) s += d[i]!;
+    const expected = s / (d.length / C);
+    assert.ok(Math.abs(r.score[0]! - expected) < 1e-4 * Math.max(1, Math.abs(expected)), `${r.score[0]} vs ${expected}`);
+  } finally { await e.dispose(); }
+});

@@ -18,6 +18,8 @@ export interface CnnOptions {
   /** How many of the last blocks keep their resolution (the CAM's resolution is size / 2^(blocks - unpooled)). */
   unpooled: number;
   classes: number;
+  /** Whether the convolutions have biases (default true). */
+  convBias?: boolean;
   seed: number;
   metadata?: Record<string, string>;
 }
@@ -33,7 +35,7 @@ export function buildCnn(o: CnnOptions): Network {
   let h = x, inC = 1;
   o.channels.forEach((c, i) => {
     const scope = `conv${i + 1}`;
-    h = n.node(scope, 'Relu', [n.conv(scope, h, inC, c, 3)]);
+    h = n.node(scope, 'Relu', [n.conv(scope, h, inC, c, 3, { bias: o.convBias ?? true })]);
     if (i < o.channels.length - o.unpooled) h = n.node(`pool${i + 1}`, 'MaxPool', [h], { kernel_shape: [2, 2], strides: [2, 2] });
     inC = c;
   });

@@ -105,13 +105,13 @@ export class NetBuilder {
     return this.node(scope, 'Gemm', inputs, { transB: 1 }, output);
   }
 
-  /** A k x k convolution with 'same' padding (stride 1), He-initialised for the ReLU after it. */
-  conv(scope: string, x: string, inC: number, outC: number, k: number): string {
+  /** A k x k convolution with 'same' padding (stride 1), He-initialised for the ReLU after it; with a bias unless `bias` is false. */
+  conv(scope: string, x: string, inC: number, outC: number, k: number, o: { bias?: boolean } = {}): string {
     const fan = { fanIn: inC * k * k, fanOut: outC * k * k };
-    const w = this.param(scope, 'weight', [outC, inC, k, k], 'he', fan);
-    const b = this.param(scope, 'bias', [outC], 'zeros', fan);
+    const inputs = [x, this.param(scope, 'weight', [outC, inC, k, k], 'he', fan)];
+    if (o.bias ?? true) inputs.push(this.param(scope, 'bias', [outC], 'zeros', fan));
     const p = Math.floor(k / 2);
-    return this.node(scope, 'Conv', [x, w, b], { kernel_shape: [k, k], pads: [p, p, p, p], strides: [1, 1] });
+    return this.node(scope, 'Conv', inputs, { kernel_shape: [k, k], pads: [p, p, p, p], strides: [1, 1] });
   }
 
   /**

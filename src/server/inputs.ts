@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { loadInputFor, type LoadedInputs } from '../cli/input-options.ts';
 import type { Engine } from '../engine/engine.ts';
 import { readTable } from '../io/csv.ts';
+import { inputGeometry } from '../explain/explain.ts';
+import type { Picture } from '../io/image.ts';
+import { pictureFromTensor } from '../render/overlay.ts';
 import type { InputInfo } from './api-types.ts';
 import { HttpError } from './http.ts';
 import type { OpenedModel } from './opened.ts';
@@ -27,6 +30,8 @@ export type InputSpec =
 export interface StoredInput {
   info: InputInfo;
   loaded: LoadedInputs;
+  /** The picture the model sees: decoded for images, drawn from the tensor for arrays of image models. */
+  picture?: Picture;
 }
 
 /** Magic bytes of the picture formats accepted from the page. */
@@ -58,7 +63,13 @@ export class InputStore {
     const input = loaded.primary.input;
     const source = 'sample' in spec ? `sample ${this.opened.samples.find((s) => s.id === spec.sample)?.label ?? spec.sample}` : 'row' in spec ? 'edited row' : spec.source;
     const info: InputInfo = { id, kind: input.kind, source, shape: input.shape, description: '' };
-    if (input.picture) info.picture = `/api/models/${this.opened.id}/inputs/${id}/picture.png`;
+    let picture = input.picture;
+    if (!picture && this.opened.entry.inputKind === 'image' && input.shape.length === 4 && input.dtype === 'float32') {
+      // A raw array for an image model: shown as a picture (each channel scaled to its range).
+      const g = inputGeometry(input.shape, engine.exec.layoutOf(loaded.primary.name));
+      picture = pictureFromTensor((input.data as Float32Array).subarray(0, g.C * g.H * g.W), g.C, g.H, g.W, g.layout);
+    }
+    if (picture) info.picture = `/api/models/${this.opened.id}/inputs/${id}/picture.png`;
     // A row of a tabular model, whether it came from a table or a .npy array, gets its fields.
     const tabular = input.kind === 'tabular' || (this.opened.entry.inputKind === 'tabular' && input.shape.length === 2 && input.shape[0] === 1);
     if (tabular) {
@@ -66,7 +77,7 @@ export class InputStore {
       if (names.length === input.data.length) info.row = { names, values: Array.from(input.data as ArrayLike<number | bigint>, Number) };
     }
     info.description = input.kind === 'image' ? `picture ${input.picture?.width}x${input.picture?.height} -> [${input.shape.join(', ')}]` : `[${input.shape.join(', ')}] ${input.dtype}`;
-    const stored = { info, loaded };
+    const stored: StoredInput = { info, loaded, ...(picture ? { picture } : {}) };
     this.items.set(id, stored);
     while (this.items.size > INPUTS_KEPT) this.items.delete(this.items.keys().next().value!);
     return stored;

@@ -211,7 +211,7 @@ export function App() {
             {graph.error && <div className="banner error">{graph.error}</div>}
             {ix && (
               <GraphView ref={graphRef} ix={ix} expanded={expanded} anchor={anchor} selected={selectedBox} matches={matches}
-                onSelect={onSelect} onToggleGroup={onToggleGroup} onLaidOut={(v, ms) => { (window as unknown as { __nnlensLayout?: unknown }).__nnlensLayout = { boxes: v.diagram.boxes.size, ms, at: performance.now() }; }} />
+                onSelect={onSelect} onToggleGroup={onToggleGroup} onLaidOut={(v, ms) => performance.mark('nnlens-layout', { detail: { boxes: v.diagram.boxes.size, ms } })} />
             )}
             {!ix && !graph.error && <div className="graph-status">loading the graph{'\u2026'}</div>}
             {ix && (

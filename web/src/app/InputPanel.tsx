@@ -65,10 +65,18 @@ export function InputPanel({ info, input, sample, error, busy, onSample, onPictu
             {input?.picture && <img className="input-picture" src={input.picture} alt="the input the model sees" data-testid="input-picture" />}
             <div className="input-pick">
               {tab === 'samples' && (samples.length
-                ? <div className="thumbs">{samples.map((s) => (
-                  <button key={s.id} className={`thumb${s.id === sample ? ' on' : ''}`} title={s.label} onClick={() => onSample(s.id)} data-testid={`sample-${s.label}`}>
-                    {s.thumb ? <img src={s.thumb} alt={s.label} /> : <span>{s.label}</span>}
-                  </button>))}</div>
+                ? <>
+                  <div className="thumbs">{samples.filter((s) => s.thumb).map((s) => (
+                    <button key={s.id} className={`thumb${s.id === sample ? ' on' : ''}`} title={s.label} onClick={() => onSample(s.id)} data-testid={`sample-${s.label}`}>
+                      <img src={s.thumb} alt={s.label} />
+                    </button>))}</div>
+                  {samples.some((s) => !s.thumb) && (
+                    <select className="sample-select" value={samples.some((s) => s.id === sample && !s.thumb) ? sample : ''} onChange={(e) => onSample(e.target.value)} data-testid="array-samples">
+                      <option value="">arrays ({samples.filter((s) => !s.thumb).length}){'\u2026'}</option>
+                      {samples.filter((s) => !s.thumb).map((s) => <option key={s.id} value={s.id}>{s.label}</option>)}
+                    </select>
+                  )}
+                </>
                 : <p className="hint">No samples beside this model: upload a picture{canDraw ? ' or draw one' : ''}.</p>)}
               {tab === 'upload' && (
                 <label className="upload">

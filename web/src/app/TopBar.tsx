@@ -36,6 +36,7 @@ export function TopBar(p: TopBarProps) {
         {p.uploading ? 'Opening\u2026' : 'Open model\u2026'}
       </label>
       <span className="subtitle" title={p.current?.whyNot}>{p.subtitle}{p.current && !p.current.runnable ? ' \u00b7 display only' : ''}</span>
+      <a className="link" href="playground.html" target="_blank" rel="noopener" title="Train a small network in the browser and watch every step">Playground</a>
       <div className="search">
         <input type="search" placeholder="Search nodes by name or op (Conv, layer4, dense_1)" value={p.query} data-testid="search"
           onChange={(e) => { p.onQuery(e.target.value); setOpen(true); }} onFocus={() => setOpen(true)} onBlur={() => setTimeout(() => setOpen(false), 150)}

@@ -14,6 +14,7 @@ import { diagramBench } from './diagram.ts';
 import { engineBench } from './engine.ts';
 import { explainBench } from './explain.ts';
 import { playgroundBench } from './playground-fps.ts';
+import { webBench } from './web.ts';
 import type { BenchModule, BenchResult } from './types.ts';
 
 /** The benchmarks, in run order. */
@@ -22,6 +23,7 @@ export const BENCHES: BenchModule[] = [
   engineBench,
   explainBench,
   playgroundBench,
+  webBench,
 ];
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), 'RESULTS.md');

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { NnlensError } from '../../errors.ts';
@@ -18,6 +18,7 @@ import { formatSummary, summarize } from '../../inspect/summary.ts';
 import { writeOutput } from '../../io/output.ts';
 import { modelDiagram } from '../../render/diagram.ts';
 import { EXAMPLE_NAMES, type ExampleName } from '../../train/examples/index.ts';
+import { ATTENTION_OUTPUT } from '../../train/attention-mlp.ts';
 import { DIGITS_CAM_LAYER } from '../../train/examples/digits.ts';
 import { labelsFor, loadInputFor, modelFacts, runInputs } from '../input-options.ts';
 import { formatExplain, render, toExplainInput } from './explain.ts';
@@ -35,6 +36,12 @@ const SHOWCASE: Record<ExampleName, { sample: string; method: string; layer?: st
 
 interface Opts { example: string; outDir?: string }
 
+/** A path as short as it can be shown: relative to the working folder when inside it. */
+function shown(p: string): string {
+  const r = relative(process.cwd(), p);
+  return r && !r.startsWith('..') && !isAbsolute(r) ? r : p;
+}
+
 /** Adds the `start` command. */
 export function registerStart(program: Command): void {
   program
@@ -45,7 +52,7 @@ export function registerStart(program: Command): void {
     .action(async (opts: Opts) => {
       if (!(EXAMPLE_NAMES as readonly string[]).includes(opts.example)) throw new NnlensError('', `--example must be one of ${EXAMPLE_NAMES.join(', ')}, got '${opts.example}'`);
       const name = opts.example as ExampleName;
-      const folder = join(EXAMPLES_DIR, name);
+      const folder = shown(join(EXAMPLES_DIR, name));
       const modelFile = join(folder, 'model.onnx');
       if (!existsSync(modelFile)) throw new NnlensError(modelFile, `the bundled example is missing; regenerate it with \`npm run examples\` or \`nnlens train --example ${name} -o ${folder}\``);
       const out = opts.outDir ?? join(tmpdir(), 'nnlens-start');
@@ -66,11 +73,18 @@ export function registerStart(program: Command): void {
         const res = await runInputs(engine, loaded);
         const labels = labelsFor(engine, undefined);
         const facts = modelFacts(engine);
-        const readings = engine.exec.graph.outputs.filter((o) => res.outputs[o]).map((o, i) => readOutput(res.outputs[o]!, {
-          name: o, facts, labels: i === 0 ? labels : undefined, graph: engine.exec.graph, top: 3, modelFile: model.path,
-        }));
+        // The class scores only: other outputs (the attention weights) are shown below in their own terms.
+        const primary = engine.exec.graph.outputs[0]!;
+        const readings = [readOutput(res.outputs[primary]!, { name: primary, facts, labels, graph: engine.exec.graph, top: 3, modelFile: model.path })];
         say(`\n== nnlens run ${modelFile} --input ${sample} --top 3\n`);
         process.stdout.write(formatRun(loaded, readings));
+        const attention = res.outputs[ATTENTION_OUTPUT];
+        if (attention && facts.featureNames) {
+          const w = Array.from(attention.data as Float32Array);
+          const ranked = w.map((v, j) => [v, facts.featureNames![j]!] as const).sort((a, b) => b[0] - a[0]);
+          say(`\noutput '${ATTENTION_OUTPUT}': the model's attention weights (they sum to 1; uniform would be ${(1 / w.length).toFixed(3)}):`);
+          for (const [v, f] of ranked) say(`  ${f.padEnd(24)} ${v.toFixed(3)}`);
+        }
 
         const picture = join(out, `${name}-${show.method}.png`);
         const extra = Object.fromEntries(Object.entries(show.extra ?? {}).map(([k, v]) => [k, join(folder, v)]));

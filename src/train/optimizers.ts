@@ -88,6 +88,7 @@ function gradOf(grads: ReadonlyMap<string, Float32Array>, name: string, p: Float
 
 /** Optimizer names accepted by `nnlens train --optimizer`. */
 export const OPTIMIZERS = ['adam', 'sgd'] as const;
+/** An optimizer name (`adam` or `sgd`). */
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
 /**

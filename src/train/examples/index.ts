@@ -21,6 +21,7 @@ import { transactionsNetwork, transactionsSplit, writeTransactionFiles } from '.
 
 /** Names accepted by `nnlens train --example`. */
 export const EXAMPLE_NAMES = ['transactions', 'transactions-attention', 'digits'] as const;
+/** An example name. */
 export type ExampleName = (typeof EXAMPLE_NAMES)[number];
 
 /** What a user may change on the command line. */

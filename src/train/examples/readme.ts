@@ -2,7 +2,8 @@
  * The README of a trained example folder: what the model is, how well it did, which files are
  * there, and the commands that explain it (paths as the folder was given, so they can be pasted).
  */
-import { FEATURE_NAMES, RULES, TRANSACTIONS_DATA } from './transactions.ts';
+import { FEATURE_NAMES, RULES } from '../../data/transactions.ts';
+import { TRANSACTIONS_DATA } from './transactions.ts';
 import { DIGITS_CAM_LAYER, DIGITS_CNN, DIGITS_DATA } from './digits.ts';
 import type { ExampleReport } from './index.ts';
 

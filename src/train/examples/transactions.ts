@@ -4,9 +4,7 @@
  * with a feature-attention block. The models take raw rows (their scaling is inside the graph).
  */
 import { join } from 'node:path';
-import {
-  DISTRACTORS, FEATURE_NAMES, RULES, generateTransactions, referenceRow, transactionsCsv, type Transactions,
-} from '../../data/transactions.ts';
+import { FEATURE_NAMES, RULES, generateTransactions, referenceRow, transactionsCsv, type Transactions } from '../../data/transactions.ts';
 import { writeNpy } from '../../io/npy.ts';
 import { writeOutput } from '../../io/output.ts';
 import { modelMetadata } from '../../io/preprocess.ts';
@@ -106,12 +104,3 @@ export function writeTransactionFiles(dir: string, split: TransactionsSplit, fra
   files.push('reference/baseline.npy');
   return files;
 }
-
-/** The features the attributions of a row should rank first: those of the rules it meets. */
-export function ruleFeatures(ruleHits: number): Set<string> {
-  const out = new Set<string>();
-  RULES.forEach((r, k) => { if (ruleHits & (1 << k)) for (const f of r.features) out.add(f); });
-  return out;
-}
-
-export { DISTRACTORS, FEATURE_NAMES, RULES };

@@ -114,8 +114,13 @@ async function overlayAfter(page: Page, select: string, value: string): Promise<
   // Page scripts are strings: tsx's compiled functions would reference its own helpers, absent in the page.
   const t0 = (await page.evaluate('performance.now()')) as number;
   await page.selectOption(select, value);
-  await page.waitForFunction(`(() => { const i = document.querySelector('${overlay}'); return !!i && i.src !== ${JSON.stringify(old)} && i.complete; })()`, null, { timeout: 120_000 });
-  return ((await page.evaluate('performance.now()')) as number) - t0;
+  // A polling promise evaluated through the DevTools protocol (waitForFunction would eval in the page, which the app's CSP forbids).
+  const t1 = (await page.evaluate(`new Promise((resolve) => {
+    const old = ${JSON.stringify(old)};
+    const check = () => { const i = document.querySelector('${overlay}'); if (i && i.src !== old && i.complete) resolve(performance.now()); else requestAnimationFrame(check); };
+    check();
+  })`)) as number;
+  return t1 - t0;
 }
 
 const say = (s: string): void => { process.stderr.write(`  web: ${s}\n`); };
@@ -164,7 +169,7 @@ export async function run(): Promise<BenchResult> {
           // Open the first stage (a quarter of the graph, as collapsed blocks).
           const t0 = await page.evaluate(() => performance.now());
           await page.locator('.graph .box.group').filter({ hasText: /^layer1/ }).first().click();
-          await page.waitForFunction((n) => performance.getEntriesByName('nnlens-graph-ready').length > n, 1, { timeout: 120_000 });
+          await page.evaluate(`new Promise((resolve) => { const check = () => (performance.getEntriesByName('nnlens-graph-ready').length > 1 ? resolve() : setTimeout(check, 10)); check(); })`);
           const mk = await page.evaluate(() => { const e = performance.getEntriesByName('nnlens-graph-ready'); const m = e[e.length - 1] as PerformanceMark; return { t: m.startTime, boxes: (m.detail as { boxes: number }).boxes }; });
           open = mk.t - t0; openBoxes = mk.boxes;
         }

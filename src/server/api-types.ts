@@ -103,6 +103,21 @@ export interface GraphGroup {
   parent: number;
 }
 
+/**
+ * Positions of a laid-out view, by box, container and edge id (graph-view.ts builds the ids): the
+ * server lays out the opening view of each model ahead of time, so the page draws it at once.
+ */
+export interface ViewLayout {
+  /** The expanded groups of this view. */
+  expanded: number[];
+  boxes: Record<string, [number, number]>;
+  /** x, y, width, height. */
+  containers: Record<string, [number, number, number, number]>;
+  edges: Record<string, [number, number][]>;
+  width: number;
+  height: number;
+}
+
 /** `GET /api/models/:id/graph`: everything the graph view draws. */
 export interface GraphJson {
   title: string;
@@ -114,6 +129,8 @@ export interface GraphJson {
   /** Shape text of each value that has one (`[N,64,56,56]`). */
   shapes: Record<string, string>;
   categories: Record<string, CategoryColors>;
+  /** The opening view, already laid out (absent when the server's layout was not ready in time). */
+  layout?: ViewLayout;
 }
 
 /** An attribute, ready to show. */

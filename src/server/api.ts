@@ -12,7 +12,6 @@ import { svgToPng } from '../render/png.ts';
 import { activationSvg, activationsJson, captureActivation } from './activations.ts';
 import type { ExplainJson, OutputJson, RunJson } from './api-types.ts';
 import { explainInput, type ExplainRequest } from './explain.ts';
-import { graphJson } from './graph-json.ts';
 import { HttpError, parseJson, readBody, sendBytes, sendJson } from './http.ts';
 import type { InputSpec, StoredInput } from './inputs.ts';
 import { findWeight, nodeJson, weightHistogram, weightSvg } from './node-json.ts';
@@ -38,7 +37,6 @@ type Handler = (c: Ctx) => Promise<void> | void;
 /** Largest JSON body (an input row) and picture (an uploaded or drawn input) accepted. */
 export const JSON_LIMIT = 1 << 20, PICTURE_LIMIT = 32 << 20;
 
-const graphCache = new WeakMap<Slot, Buffer>();
 const runCache = new WeakMap<StoredInput, RunJson>();
 
 /** A required query parameter. */
@@ -102,11 +100,13 @@ const getModels: Handler = (c) => sendJson(c.req, c.res, 200, c.store.list());
 
 const getModel: Handler = (c) => sendJson(c.req, c.res, 200, c.store.get(c.params[0]!).opened.info());
 
-const getGraph: Handler = (c) => {
+/** Longest wait for the server's layout of the opening view before sending the graph without it. */
+const LAYOUT_WAIT_MS = 4000;
+
+const getGraph: Handler = async (c) => {
   const slot = c.store.get(c.params[0]!);
-  let body = graphCache.get(slot);
-  if (!body) { body = Buffer.from(JSON.stringify(graphJson(slot.opened.model))); graphCache.set(slot, body); }
-  sendBytes(c.req, c.res, 200, 'application/json; charset=utf-8', body, true);
+  const body = await Promise.race([slot.laidOut, new Promise<undefined>((ok) => { (setTimeout(ok, LAYOUT_WAIT_MS) as unknown as NodeJS.Timeout).unref(); })]);
+  sendBytes(c.req, c.res, 200, 'application/json; charset=utf-8', body ?? Buffer.from(JSON.stringify(slot.graph)), true);
 };
 
 const getNode: Handler = (c) => sendJson(c.req, c.res, 200, nodeJson(c.store.get(c.params[0]!).opened.model, param(c, 'name')));

@@ -6,7 +6,9 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openModel } from '../formats/registry.ts';
-import type { ModelEntry } from './api-types.ts';
+import type { GraphJson, ModelEntry } from './api-types.ts';
+import { openingLayout } from './graph-layout.ts';
+import { graphJson } from './graph-json.ts';
 import type { Explanation } from './explain.ts';
 import { HttpError } from './http.ts';
 import { InputStore } from './inputs.ts';
@@ -20,6 +22,10 @@ export interface Slot {
   opened: OpenedModel;
   inputs: InputStore;
   explanations: Map<string, Explanation>;
+  /** The graph JSON without a layout, at once. */
+  graph: GraphJson;
+  /** The graph JSON with the opening view laid out (started when the model opens). */
+  laidOut: Promise<Buffer>;
 }
 
 /** The opened models. */
@@ -42,7 +48,9 @@ export class ModelStore {
     const opened = new OpenedModel(id, model, files);
     const dir = join(this.tmp, 'inputs', id);
     mkdirSync(dir, { recursive: true });
-    const slot: Slot = { opened, inputs: new InputStore(opened, dir), explanations: new Map() };
+    const graph = graphJson(model);
+    const laidOut = openingLayout(graph).then((layout) => ({ ...graph, layout }), () => graph).then((g) => Buffer.from(JSON.stringify(g)));
+    const slot: Slot = { opened, inputs: new InputStore(opened, dir), explanations: new Map(), graph, laidOut };
     this.slots.set(id, slot);
     return slot;
   }

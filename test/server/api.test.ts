@@ -15,6 +15,7 @@ import { activationStats } from '../../src/inspect/activations.ts';
 import { softmax } from '../../src/inspect/outputs.ts';
 import { pngSize } from '../../src/render/raster.ts';
 import type { ActivationsJson, ExplainJson, GraphJson, InputInfo, ModelEntry, ModelInfo, NodeJson, RunJson, TrainingJson, HistogramJson } from '../../src/server/api-types.ts';
+import { applyLayout, buildView, indexGraph } from '../../src/server/graph-view.ts';
 import { startServer, type NnlensServer } from '../../src/server/server.ts';
 import { ZOO_FIXTURES } from '../helpers/zoo.ts';
 import { buildFixtures, FEATURES, type Fixtures } from './fixtures.ts';
@@ -78,6 +79,15 @@ describe('models, graph and nodes', () => {
     assert.equal(conv.p, 8 * 1 * 3 * 3 + 8);
     assert.equal(g.shapes[conv.o[0]!], '[1,8,28,28]');
     assert.ok(g.categories.conv && g.categories.group);
+    // The opening view comes laid out, with positions for exactly the boxes the page builds.
+    assert.ok(g.layout, 'the server laid out the opening view');
+    const view = buildView(indexGraph(g), new Set(g.layout.expanded));
+    assert.ok(applyLayout(view.diagram, g.layout));
+    const boxes = [...view.diagram.boxes.values()];
+    assert.ok(boxes.every((b) => b.x >= 0 && b.y >= 0 && b.x + b.width <= view.diagram.width + 1));
+    for (const a of boxes) for (const b of boxes) {
+      if (a !== b) assert.ok(a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y, `${a.id} overlaps ${b.id}`);
+    }
   });
 
   test('node details: attributes, shapes, weight statistics and pictures', async () => {

@@ -11,7 +11,7 @@ import { api, type Explained } from './api.ts';
 import { ExplainPanel } from './ExplainPanel.tsx';
 import { exportAs } from './export.ts';
 import { GraphView, type GraphHandle } from './graph/GraphView.tsx';
-import { boxOfGroup, boxOfNode, indexGraph, initialExpansion, revealNode, searchNodes, type BoxRef, type GraphIndex } from './graph/model.ts';
+import { boxOfGroup, boxOfNode, indexGraph, initialExpansion, revealNode, searchNodes, type BoxRef, type GraphIndex } from '../../../src/server/graph-view.ts';
 import { useFetch } from './hooks.ts';
 import { InputPanel } from './InputPanel.tsx';
 import { NodePanel } from './NodePanel.tsx';
@@ -87,7 +87,8 @@ export function App() {
   const expanded = useMemo(() => {
     if (!ix) return new Set<number>();
     if (exp.ix === ix) return exp.set;
-    const e = initialExpansion(ix);
+    // The server's opening layout says which groups it opened (the same rule as initialExpansion).
+    const e = ix.g.layout ? new Set(ix.g.layout.expanded) : initialExpansion(ix);
     return sel?.kind === 'node' ? revealNode(ix, e, sel.index) : e;
     // The selection only matters when the graph arrives.
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -126,6 +127,10 @@ export function App() {
     setFocus(i);
   };
 
+  // The graph last drawn (the input waits for the first drawing of a model's graph).
+  const [drawn, setDrawn] = useState<unknown>();
+  const graphDrawn = (!!graph.data && drawn === graph.data) || !!graph.error;
+
   // Input: a sample by id (kept in the URL), or an upload, drawing or edited row.
   const [input, setInput] = useState<InputInfo & { model: string }>();
   const [inputError, setInputError] = useState<string>();
@@ -137,7 +142,8 @@ export function App() {
     p.then((i) => { setInput({ ...i, model: id }); setInputError(undefined); }, (e: Error) => setInputError(e.message)).finally(() => setInputBusy(false));
   }, [modelId]);
   useEffect(() => {
-    if (!modelInfo || !modelInfo.runnable) return;
+    // The graph is drawn first: on a 2-core machine the model's first run would slow its layout.
+    if (!modelInfo || !modelInfo.runnable || !graphDrawn) return;
     const samples = modelInfo.samples;
     if (state.sample && samples.some((s) => s.id === state.sample)) { makeInput(api.inputFromSample(modelInfo.id, state.sample)); return; }
     if (currentInput) return;
@@ -145,7 +151,7 @@ export function App() {
     else if (modelInfo.featureNames) makeInput(api.inputFromRow(modelInfo.id, Object.fromEntries(modelInfo.featureNames.map((n) => [n, 0]))));
     // Inputs follow the model and the sample only.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [modelInfo, state.sample]);
+  }, [modelInfo, state.sample, graphDrawn]);
 
   // Prediction.
   const run = useFetch(currentInput && modelId ? `${modelId}/${currentInput.id}` : null, (s) => api.run(modelId!, currentInput!.id, s));
@@ -211,7 +217,7 @@ export function App() {
             {graph.error && <div className="banner error">{graph.error}</div>}
             {ix && (
               <GraphView ref={graphRef} ix={ix} expanded={expanded} anchor={anchor} selected={selectedBox} matches={matches}
-                onSelect={onSelect} onToggleGroup={onToggleGroup} onLaidOut={(v, ms) => performance.mark('nnlens-layout', { detail: { boxes: v.diagram.boxes.size, ms } })} />
+                onSelect={onSelect} onToggleGroup={onToggleGroup} onLaidOut={(v, ms) => { setDrawn(v.g); performance.mark('nnlens-layout', { detail: { boxes: v.diagram.boxes.size, ms } }); }} />
             )}
             {!ix && !graph.error && <div className="graph-status">loading the graph{'\u2026'}</div>}
             {ix && (

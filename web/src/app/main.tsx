@@ -2,10 +2,8 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
-import { warmUpLayout } from './graph/layout.ts';
 import './styles.css';
 
-warmUpLayout();
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
 createRoot(root).render(<StrictMode><App /></StrictMode>);

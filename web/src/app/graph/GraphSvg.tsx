@@ -9,7 +9,7 @@ import { memo, type ReactNode } from 'react';
 import { CONTAINER_LABEL } from '../../../../src/render/diagram-layout.ts';
 import { isDiagramContainer, type DiagramBox, type DiagramContainer } from '../../../../src/render/diagram-model.ts';
 import { FONT_FAMILY } from '../../../../src/render/svg.ts';
-import type { GraphViewModel } from './model.ts';
+import type { GraphViewModel } from '../../../../src/server/graph-view.ts';
 
 const EDGE = '#8c959f';
 

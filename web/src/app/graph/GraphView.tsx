@@ -8,9 +8,9 @@ import { forwardRef, useCallback, useEffect, useImperativeHandle, useLayoutEffec
 import { diagramSvg } from '../../../../src/render/diagram-svg.ts';
 import { isDiagramContainer, type DiagramContainer } from '../../../../src/render/diagram-model.ts';
 import { GraphSvg } from './GraphSvg.tsx';
-import { layoutInWorker } from './layout.ts';
+import { layoutInWorker, warmUpLayout } from './layout.ts';
 import { Minimap } from './Minimap.tsx';
-import { buildView, type BoxRef, type GraphIndex, type GraphViewModel } from './model.ts';
+import { applyLayout, buildView, sameExpansion, type BoxRef, type GraphIndex, type GraphViewModel } from '../../../../src/server/graph-view.ts';
 
 /** Pan and zoom: screen = world * k + (x, y). */
 export interface Transform { x: number; y: number; k: number }
@@ -40,6 +40,7 @@ export interface GraphViewProps {
 }
 
 const MIN_K = 0.04, MAX_K = 3;
+let warmed = false;
 /** Smallest zoom at which box text stays readable when a graph first opens. */
 const READABLE = 0.75;
 
@@ -95,7 +96,10 @@ export const GraphView = forwardRef<GraphHandle, GraphViewProps>(function GraphV
       const old = findBox(laid, p.anchor.from);
       if (old) pendingAnchor.current = { to: p.anchor.to, sx: old.x * t.current.k + t.current.x, sy: old.y * t.current.k + t.current.y };
     }
-    layoutInWorker(view.diagram).then(() => {
+    // The opening view comes laid out by the server (src/server/graph-layout.ts).
+    const pre = view.g.layout;
+    const done = pre && sameExpansion(expanded, pre.expanded) && applyLayout(view.diagram, pre) ? Promise.resolve(view.diagram) : layoutInWorker(view.diagram);
+    done.then(() => {
       if (!live) return;
       setError(undefined);
       setLaid(view);
@@ -111,7 +115,14 @@ export const GraphView = forwardRef<GraphHandle, GraphViewProps>(function GraphV
     if (!laid) return;
     // For benchmarks: when a view is drawn and takes clicks (bench/web.ts reads these marks).
     performance.mark('nnlens-graph-ready', { detail: { boxes: laid.diagram.boxes.size } });
-    if (fitted.current !== laid.g) { fitted.current = laid.g; pendingAnchor.current = undefined; fit(laid); return; }
+    if (fitted.current !== laid.g) {
+      fitted.current = laid.g;
+      pendingAnchor.current = undefined;
+      fit(laid);
+      // Get ELK loaded and compiled for the first group the user opens, once the page is idle.
+      if (!warmed) { warmed = true; setTimeout(warmUpLayout, 300); }
+      return;
+    }
     const a = pendingAnchor.current;
     pendingAnchor.current = undefined;
     const nb = a && findBox(laid, a.to);

@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef } from 'react';
 import type { Transform } from './GraphView.tsx';
-import type { GraphViewModel } from './model.ts';
+import type { GraphViewModel } from '../../../../src/server/graph-view.ts';
 
 const W = 170, H = 120, PAD = 6;
 

@@ -4,7 +4,7 @@
  * a newer request makes the answer to an older one irrelevant, and the caller drops it.
  */
 import type { ElkNode } from 'elkjs/lib/elk-api.js';
-import { layoutDiagram } from '../../../../src/render/diagram-layout.ts';
+import { elkOptions, layoutDiagram } from '../../../../src/render/diagram-layout.ts';
 import type { Diagram } from '../../../../src/render/diagram-model.ts';
 
 let worker: Worker | undefined;
@@ -44,12 +44,27 @@ export function elkInWebWorker(graph: ElkNode): Promise<ElkNode> {
  * the first drawing.
  */
 export function warmUpLayout(): void {
-  const box = (id: string) => ({ id, width: 100, height: 30 });
-  void elkInWebWorker({
-    id: 'warm', layoutOptions: { 'elk.algorithm': 'layered', 'elk.hierarchyHandling': 'INCLUDE_CHILDREN', 'elk.edgeRouting': 'ORTHOGONAL' },
-    children: [box('a'), { id: 'g', children: [box('b'), box('c')] }, box('d')],
-    edges: [{ id: 'e1', sources: ['a'], targets: ['b'] }, { id: 'e2', sources: ['b'], targets: ['c'] }, { id: 'e3', sources: ['c'], targets: ['d'] }, { id: 'e4', sources: ['a'], targets: ['d'] }],
-  }).catch(() => undefined);
+  // A residual stack in three nested containers, like the first view of a ResNet: the code paths
+  // a real layout takes get compiled now.
+  const box = (id: string) => ({ id, width: 120, height: 40 });
+  const children: ElkNode[] = [box('in')];
+  const edges: ElkNode['edges'] = [];
+  let prev = 'in';
+  for (let s = 0; s < 3; s++) {
+    const blocks: ElkNode[] = [];
+    for (let b = 0; b < 3; b++) {
+      const ids = ['a', 'b', 'c', 'd'].map((x) => `s${s}b${b}${x}`);
+      blocks.push({ id: `s${s}b${b}`, layoutOptions: { 'elk.padding': '[top=28,left=10,bottom=10,right=10]' }, children: ids.map(box) });
+      edges.push({ id: `${ids[0]}i`, sources: [prev], targets: [ids[0]!] }, { id: `${ids[3]}s`, sources: [prev], targets: [ids[3]!] });
+      for (let k = 1; k < 4; k++) edges.push({ id: `${ids[k]}e`, sources: [ids[k - 1]!], targets: [ids[k]!] });
+      prev = ids[3]!;
+    }
+    children.push({ id: `s${s}`, layoutOptions: { 'elk.padding': '[top=28,left=10,bottom=10,right=10]' }, children: blocks });
+  }
+  children.push(box('out'));
+  edges.push({ id: 'out', sources: [prev], targets: ['out'] });
+  const options = elkOptions({ direction: 'TB' } as Diagram, 40, true);
+  void elkInWebWorker({ id: 'warm', layoutOptions: options, children, edges }).catch(() => undefined);
 }
 
 /**

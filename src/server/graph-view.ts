@@ -1,14 +1,16 @@
 /**
- * The graph view's model: from the server's {@link GraphJson} and the set of expanded groups, the
+ * The graph view's model, shared by the page (web/src/app/graph/) and the server (which lays out
+ * the opening view ahead of time, graph-layout.ts): from the {@link GraphJson} and the set of
+ * expanded groups, the
  * {@link Diagram} to lay out (the same structure `nnlens diagram` draws, so layout, export and
  * colours are shared with the CLI). Collapsed groups are single boxes and only what is expanded
  * is laid out (STYLE.md 10, after TensorBoard's graph plugin), so a 10,000-node graph opens as a
  * dozen boxes. Groups holding one node are transparent: the node stands for them.
  */
-import type { GraphJson } from '../../../../src/server/api-types.ts';
-import type { CategoryStyle, OpCategory } from '../../../../src/graph/ops.ts';
-import type { Diagram, DiagramBox, DiagramContainer, TextLine } from '../../../../src/render/diagram-model.ts';
-import { compactNumber, fitText, textWidth } from '../../../../src/render/svg.ts';
+import type { GraphJson, ViewLayout } from './api-types.ts';
+import type { CategoryStyle, OpCategory } from '../graph/ops.ts';
+import { isDiagramContainer, type Diagram, type DiagramBox, type DiagramContainer, type TextLine } from '../render/diagram-model.ts';
+import { compactNumber, fitText, textWidth } from '../render/svg.ts';
 
 /** Derived facts about a graph, computed once per model. */
 export interface GraphIndex {
@@ -237,4 +239,46 @@ export function searchNodes(ix: GraphIndex, q: string, limit = 50): number[] {
     if (n.op.toLowerCase().includes(s) || n.n.toLowerCase().includes(s)) out.push(i);
   }
   return out;
+}
+
+/** Every container of a diagram, outermost first. */
+function allContainers(c: DiagramContainer, out: DiagramContainer[] = []): DiagramContainer[] {
+  for (const ch of c.children) if (isDiagramContainer(ch)) { out.push(ch); allContainers(ch, out); }
+  return out;
+}
+
+/**
+ * The positions of a laid-out view, to send or keep.
+ * @example layoutJson(view.diagram, expanded).boxes['n:0'] // [x, y]
+ */
+export function layoutJson(d: Diagram, expanded: Iterable<number>): ViewLayout {
+  const r = (v: number) => Math.round(v * 10) / 10;
+  return {
+    expanded: [...expanded].sort((a, b) => a - b),
+    boxes: Object.fromEntries([...d.boxes.values()].map((b) => [b.id, [r(b.x), r(b.y)]])),
+    containers: Object.fromEntries(allContainers(d.root).map((c) => [c.id, [r(c.x), r(c.y), r(c.width), r(c.height)]])),
+    edges: Object.fromEntries(d.edges.map((e) => [e.id, e.points.map(([x, y]) => [r(x), r(y)] as [number, number])])),
+    width: r(d.width), height: r(d.height),
+  };
+}
+
+/**
+ * Puts the positions of `l` into a view built for the same expansion; false (and nothing changed)
+ * when the view's boxes, containers or edges are not the ones laid out.
+ */
+export function applyLayout(d: Diagram, l: ViewLayout): boolean {
+  const containers = allContainers(d.root);
+  if (Object.keys(l.boxes).length !== d.boxes.size || containers.some((c) => !l.containers[c.id]) || d.edges.some((e) => !l.edges[e.id])) return false;
+  if ([...d.boxes.keys()].some((id) => !l.boxes[id])) return false;
+  for (const b of d.boxes.values()) [b.x, b.y] = l.boxes[b.id]!;
+  for (const c of containers) [c.x, c.y, c.width, c.height] = l.containers[c.id]!;
+  for (const e of d.edges) e.points = l.edges[e.id]!;
+  d.width = d.root.width = l.width;
+  d.height = d.root.height = l.height;
+  return true;
+}
+
+/** Whether an expansion is the one a layout was made for. */
+export function sameExpansion(a: ReadonlySet<number>, b: readonly number[]): boolean {
+  return a.size === b.length && b.every((k) => a.has(k));
 }

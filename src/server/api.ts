@@ -9,7 +9,7 @@ import { runInputs } from '../cli/input-options.ts';
 import { labelsFor, modelFacts } from '../cli/input-options.ts';
 import { readOutput } from '../inspect/outputs.ts';
 import { svgToPng } from '../render/png.ts';
-import { activationSvg, activationsJson, captureActivation } from './activations.ts';
+import { activationSvg, activationsJson, captureActivation, type Captured } from './activations.ts';
 import type { ExplainJson, OutputJson, RunJson } from './api-types.ts';
 import { explainInput, type ExplainRequest } from './explain.ts';
 import { HttpError, parseJson, readBody, sendBytes, sendJson } from './http.ts';
@@ -38,6 +38,7 @@ type Handler = (c: Ctx) => Promise<void> | void;
 export const JSON_LIMIT = 1 << 20, PICTURE_LIMIT = 32 << 20;
 
 const runCache = new WeakMap<StoredInput, RunJson>();
+const activationCache = new WeakMap<StoredInput, Map<string, Captured>>();
 
 /** A required query parameter. */
 function param(c: Ctx, name: string): string {
@@ -86,8 +87,11 @@ async function runOf(c: Ctx, slot: Slot, stored: StoredInput): Promise<RunJson> 
     const primary = names.find((o) => res.outputs[o]!.shape.length === 2 && res.outputs[o]!.dtype.startsWith('float')) ?? names[0];
     const labels = labelsFor(engine, undefined);
     const facts = modelFacts(engine);
+    const attention = slot.opened.info().attentionOutput;
     const outputs: OutputJson[] = names.map((name) => {
-      const r = readOutput(res.outputs[name]!, { name, facts, labels: name === primary ? labels : undefined, graph: engine.exec.graph, top, modelFile: engine.model.path });
+      // Attention weights are values per feature, not classes (the explanation shows them by feature).
+      const r = readOutput(res.outputs[name]!, { name, facts: name === attention ? { preprocess: {}, task: 'regression' } : facts, labels: name === primary ? labels : undefined, graph: engine.exec.graph, top, modelFile: engine.model.path });
+      if (name === attention && r.kind === 'values') r.reason = 'attention weights over the input features (shown by feature with the explanation)';
       return r.kind === 'classification' ? { ...r, top: r.top[0] ?? [] } : { ...r, values: r.values[0] ?? [] };
     });
     return { input: stored.info.id, outputs, ms: performance.now() - t0 };
@@ -170,7 +174,15 @@ const getActivations: Handler = async (c) => {
   const stored = slot.inputs.get(param(c, 'input'));
   const layer = param(c, 'layer');
   const f = format(c, ['json', 'svg', 'png'] as const);
-  const captured = await job(c, async () => captureActivation(await slot.opened.engine(`layer:${layer}`), stored.loaded, layer));
+  // The page asks for the numbers and then the picture: one run serves both.
+  let kept = activationCache.get(stored);
+  if (!kept) { kept = new Map(); activationCache.set(stored, kept); }
+  let captured = kept.get(layer);
+  if (!captured) {
+    captured = await job(c, async () => captureActivation(await slot.opened.engine(`layer:${layer}`), stored.loaded, layer));
+    kept.set(layer, captured);
+    while (kept.size > 4) kept.delete(kept.keys().next().value!);
+  }
   if (f === 'json') return sendJson(c.req, c.res, 200, activationsJson(captured));
   sendPicture(c, activationSvg(captured), f);
 };
@@ -194,7 +206,7 @@ const getExplain: Handler = async (c) => {
     e = await job(c, () => explainInput(slot.opened, stored, req));
     c.store.remember(slot, key, e);
   }
-  const png = e.heat && e.picture ? overlayPng(e.heat, e.picture, cmap, alpha, e.grayscale) : undefined;
+  const png = e.heat && e.picture ? await overlayPng(e.heat, e.picture, cmap, alpha, e.grayscale) : undefined;
   if (f === 'png') {
     if (!png) throw new HttpError(400, 'this explanation is a list of feature attributions: ask for format=json');
     return sendBytes(c.req, c.res, 200, 'image/png', png);

@@ -54,7 +54,9 @@ export interface SignedItem { name: string; value: number; detail?: string }
  */
 export const SignedBars = forwardRef<SVGSVGElement, { items: SignedItem[]; width?: number; positive?: string; negative?: string; testid?: string }>(function SignedBars({ items, width = 420, positive = '#cf4a3c', negative = '#3569a8', testid }, ref) {
   const sorted = [...items].sort((a, b) => Math.abs(b.value) - Math.abs(a.value));
-  const row = 19, labelW = Math.min(170, 10 + 6.4 * Math.max(6, ...items.map((i) => i.name.length + (i.detail ? i.detail.length + 3 : 0)))), valueW = 60;
+  const row = 19, valueW = 60, maxLabel = 30;
+  const label = (i: SignedItem) => { const t = `${i.name}${i.detail ? ` = ${i.detail}` : ''}`; return t.length > maxLabel ? `${t.slice(0, maxLabel - 1)}\u2026` : t; };
+  const labelW = 10 + 6.2 * Math.max(6, ...items.map((i) => label(i).length));
   const plotW = width - labelW - valueW, mid = labelW + plotW / 2;
   const m = Math.max(1e-12, ...items.map((i) => Math.abs(i.value)));
   const h = sorted.length * row + 8;
@@ -65,7 +67,7 @@ export const SignedBars = forwardRef<SVGSVGElement, { items: SignedItem[]; width
         const y = 4 + i * row, w = (Math.abs(it.value) / m) * (plotW / 2 - 4);
         return (
           <g key={it.name} data-feature={it.name} data-value={it.value}>
-            <text x={labelW - 6} y={y + 12} fontSize={11} textAnchor="end" fill="#1f2328">{it.name}{it.detail && <tspan fill="#8c959f">{` = ${it.detail}`}</tspan>}</text>
+            <text x={labelW - 6} y={y + 12} fontSize={11} textAnchor="end" fill="#1f2328"><title>{`${it.name}${it.detail ? ` = ${it.detail}` : ''}`}</title>{label(it).split(' = ')[0]}{label(it).includes(' = ') && <tspan fill="#8c959f">{` = ${label(it).split(' = ')[1]}`}</tspan>}</text>
             <rect x={it.value >= 0 ? mid : mid - w} y={y + 2} width={Math.max(w, 0.5)} height={row - 6} fill={it.value >= 0 ? positive : negative} rx={2} />
             <text x={labelW + plotW + 6} y={y + 12} fontSize={10.5} fill="#57606a" style={{ fontVariantNumeric: 'tabular-nums' }}>{fmt(it.value)}</text>
           </g>

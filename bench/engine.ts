@@ -73,6 +73,8 @@ export interface ChildFigures {
   session_options?: Record<string, unknown>;
   /** With --profile: microseconds per op type in the timed runs of the forward+backward session, largest first. */
   profile?: { op: string; us: number; share: number; nodes: number }[];
+  /** Runs of the profiled session (first call, warm-up and timed runs). */
+  profile_runs?: number;
 }
 
 function median(xs: number[]): number {
@@ -110,11 +112,16 @@ async function wrapSessions(profilePrefix: string | undefined, extra: Record<str
 
 interface ProfileEvent { cat?: string; name?: string; dur?: number; args?: { op_name?: string } }
 
-/** Sums kernel time per op type in an ONNX Runtime profile (chrome trace JSON). */
-function opTimes(file: string, runsCounted: number): ChildFigures['profile'] {
+/**
+ * Kernel time per op type and run in an ONNX Runtime profile (chrome trace JSON): `Node` events
+ * named `<node>_kernel_time` carry the op type; `model_run` events count the runs.
+ */
+function opTimes(file: string): { runs: number; nodes: number; ops: NonNullable<ChildFigures['profile']> } {
   const events = JSON.parse(readFileSync(file, 'utf8')) as ProfileEvent[];
   const per = new Map<string, { us: number; nodes: Set<string> }>();
+  let runs = 0;
   for (const e of events) {
+    if (e.name === 'model_run') runs++;
     if (e.cat !== 'Node' || !e.name?.endsWith('_kernel_time') || !e.args?.op_name) continue;
     const row = per.get(e.args.op_name) ?? { us: 0, nodes: new Set<string>() };
     row.us += e.dur ?? 0;
@@ -122,9 +129,10 @@ function opTimes(file: string, runsCounted: number): ChildFigures['profile'] {
     per.set(e.args.op_name, row);
   }
   const total = [...per.values()].reduce((s, r) => s + r.us, 0);
-  return [...per.entries()]
-    .map(([op, r]) => ({ op, us: Math.round(r.us / runsCounted), share: Math.round((r.us / total) * 1000) / 1000, nodes: r.nodes.size }))
+  const ops = [...per.entries()]
+    .map(([op, r]) => ({ op, us: Math.round(r.us / Math.max(1, runs)), share: Math.round((r.us / total) * 1000) / 1000, nodes: r.nodes.size }))
     .sort((a, b) => b.us - a.us);
+  return { runs, nodes: ops.reduce((s, o) => s + o.nodes, 0), ops };
 }
 
 /** The child: one model, one setting; prints its figures as one JSON line. */
@@ -172,11 +180,11 @@ async function child(model: string, runs: number, warmup: number, profile: boole
   };
   await engine.dispose();
   if (profile) {
-    // Releasing a profiled session writes `<prefix>-<k>_<timestamp>.json` (the name is not returned).
-    // Session 0 is the shape probe, 1 the forward+backward graph (1 + warmup + runs runs), 2 the forward.
+    // Releasing a profiled session writes `<prefix>-<k>_<timestamp>.json` (the name is not returned);
+    // the forward+backward session is the one with the most kernels.
     const files = readdirSync(tmpdir()).filter((f) => f.startsWith(`${basename(prefix)}-`) && f.endsWith('.json')).map((f) => join(tmpdir(), f));
-    const main = files.find((f) => basename(f).startsWith(`${basename(prefix)}-1_`));
-    if (main) out.profile = opTimes(main, 1 + warmup + runs);
+    const profiles = files.map((f) => opTimes(f)).sort((a, b) => b.nodes - a.nodes);
+    if (profiles[0]) { out.profile = profiles[0].ops; out.profile_runs = profiles[0].runs; }
     for (const f of files) rmSync(f, { force: true });
   }
   process.stdout.write(`${JSON.stringify(out)}\n`);
@@ -316,6 +324,9 @@ export const engineBench: BenchModule = {
       const r0 = rounds[0]!;
       notes.push(`${model}: ${runs} timed runs after ${WARMUP} warm-up runs per measurement; nnlens RSS with the model opened ${r0.nn.model_rss_mb} MB, PyTorch RSS with the model built ${r0.pt?.model_rss_mb ?? 'n/a'} MB (torch itself is ~270 MB); first nnlens call (build, probe, compile, run) ${r0.nn.compile_ms} ms; forward alone at 1 thread ${med((r) => r.nn1.forward_median_ms)} ms wall`);
       notes.push(`${model}: gradient rel L2 vs make-zoo's grad_input.npy: nnlens ${fmt(r0.nn.grad_rel_l2_vs_zoo)} (NO_FLIP ${fmt(r0.noFlip.grad_rel_l2_vs_zoo)}), PyTorch ${fmt(r0.pt?.grad_rel_l2_vs_zoo as number | undefined)}`);
+      const prof = await runChild(model, Math.min(runs, 5), { NNLENS_THREADS: '1' }, true);
+      const top = (prof.profile ?? []).slice(0, 8).map((o) => `${o.op} ${Math.round(o.share * 100)}% (${o.nodes} nodes)`).join(', ');
+      notes.push(`${model}: where the forward+backward time goes (ONNX Runtime profile, 1 thread, share of kernel time): ${top}`);
       notes.push(`${model}: the flipped-kernel Conv rule for stride-1 input gradients saves ${Math.round((1 - nnCpu / noFlipCpu) * 100)}% of the 1-thread CPU time (${noFlipCpu} -> ${nnCpu} ms)`);
     }
     return { metrics, notes };

@@ -3,11 +3,13 @@
  * Opens the models (the bundled examples when none is given), prints the URL and serves until
  * interrupted. Binds 127.0.0.1 unless `--host` says otherwise.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { NnlensError } from '../../errors.ts';
 import { bundledModels } from '../../server/examples.ts';
-import { startServer } from '../../server/server.ts';
+import { startServer, WEB_ROOT } from '../../server/server.ts';
 
 interface Opts { port: string; host: string; open?: boolean; maxUpload: string }
 
@@ -29,6 +31,7 @@ export function registerServe(program: Command): void {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new NnlensError('', `--port must be a whole number from 0 to 65535, got '${opts.port}'`);
       const maxMb = Number(opts.maxUpload);
       if (!(maxMb > 0)) throw new NnlensError('', `--max-upload must be a positive number of MB, got '${opts.maxUpload}'`);
+      ensureWebApp();
       const paths = models.length ? models : bundledModels();
       let s;
       try {
@@ -49,6 +52,21 @@ export function registerServe(program: Command): void {
       process.once('SIGTERM', stop);
       await new Promise<void>((ok) => s.server.once('close', ok));
     });
+}
+
+/**
+ * Builds the web app (web/dist) with Vite when it has not been built yet, so that `nnlens serve`
+ * works right after `npm install` in a clone; without Vite (an installed package ships web/dist)
+ * it says how to build.
+ */
+function ensureWebApp(): void {
+  if (existsSync(join(WEB_ROOT, 'index.html'))) return;
+  const root = join(WEB_ROOT, '..', '..');
+  const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+  if (!existsSync(vite)) throw new NnlensError(WEB_ROOT, 'the web app is not built: run npm run build:web');
+  process.stderr.write('building the web app (first run)...\n');
+  const r = spawnSync(process.execPath, [vite, 'build', '--config', join(root, 'web', 'vite.config.ts'), '--logLevel', 'warn'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new NnlensError(WEB_ROOT, 'building the web app failed (see above); run npm run build:web');
 }
 
 /** Opens `url` with the platform's opener (xdg-open, open, start); failures only print a note. */

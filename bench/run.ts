@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   const unknown = names.filter((n) => !BENCHES.some((b) => b.name === n));
   if (unknown.length) throw new Error(`unknown bench ${unknown.join(', ')} (known: ${BENCHES.map((b) => b.name).join(', ')})`);
   const chosen = names.length ? BENCHES.filter((b) => names.includes(b.name)) : BENCHES;
-  let text = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '# Benchmark results\n\nWritten by `npm run bench`; each section is replaced when its bench runs again.\n';
+  const current = (): string => (existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '# Benchmark results\n\nWritten by `npm run bench`; each section is replaced when its bench runs again.\n');
   const date = new Date().toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
   let failed = false;
   for (const b of chosen) {
@@ -73,8 +73,8 @@ async function main(): Promise<void> {
       r = { error: (e as Error).message.split('\n')[0]! };
       process.stdout.write(`  failed: ${r.error}\n`);
     }
-    text = mergeSection(text, b.name, section(b, r, date));
-    writeOutput(RESULTS, text);
+    // Re-read just before merging: another bench may have written its section meanwhile.
+    writeOutput(RESULTS, mergeSection(current(), b.name, section(b, r, date)));
   }
   process.stdout.write(`results in ${RESULTS}\n`);
   if (failed) process.exitCode = 1;

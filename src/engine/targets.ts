@@ -46,15 +46,11 @@ export function buildTarget(e: Emit, spec: TargetSpec, defaultTensor: string, la
     const idx = e.unsqueeze(TARGET_INDEX, [1]); // [N, 1]
     let scores: string; // [N, K]
     if (spec.kind === 'channel') {
-      if (layout === 'NHWC') {
-        // Channels last (Keras): reduce over the spatial axes 1..rank-2, giving [N, C].
-        if (!rank || rank < 3) throw new Error(`channel target: the rank of '${t}' is unknown`);
-        const axes = Array.from({ length: rank - 2 }, (_, i) => i + 1);
-        scores = spec.reduce === 'mean' ? e.reduceMean(t, axes, false) : e.reduceSum(t, axes, false);
-      } else {
-        const perChannel = e.op('Flatten', [t], { axis: 2 }); // [N, C, spatial]
-        scores = spec.reduce === 'mean' ? e.reduceMean(perChannel, [2], false) : e.reduceSum(perChannel, [2], false);
-      }
+      // Mean (or sum) over the spatial axes, giving [N, C]: axes 2.. for NCHW, 1..rank-2 for
+      // channels-last (Keras). (ONNX Flatten always yields 2-D, so it cannot keep [N, C, spatial].)
+      if (!rank || rank < 3) throw new Error(`channel target: '${t}' must have a known rank of at least 3`);
+      const axes = layout === 'NHWC' ? Array.from({ length: rank - 2 }, (_, i) => i + 1) : Array.from({ length: rank - 2 }, (_, i) => i + 2);
+      scores = spec.reduce === 'mean' ? e.reduceMean(t, axes, false) : e.reduceSum(t, axes, false);
     } else {
       scores = e.op('Flatten', [t], { axis: 1 });
       if (spec.kind === 'probability') scores = e.op('Softmax', [scores], { axis: 1 });

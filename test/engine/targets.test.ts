@@ -20,3 +20,19 @@ test('channel target on a Keras Conv2D output is the mean of that channel in NHW
     assert.ok(Math.abs(r.score[0]! - expected) < 1e-4 * Math.max(1, Math.abs(expected)), `${r.score[0]} vs ${expected}`);
   } finally { await e.dispose(); }
 });
+
+test('channel target on an ONNX (NCHW) feature map is the mean of that channel', async () => {
+  const { tinyModel, randomArray } = await import('./fd.ts');
+  const m = tinyModel({ x: [2, 3, 4, 5] }, (b, [x]) => b.op('Relu', [x!]));
+  m.graph.values.get(m.graph.outputs[0]!)!.shape = [2, 3, 4, 5];
+  const e = Engine.fromModel(m);
+  try {
+    const x = randomArray([2, 3, 4, 5], 3);
+    const r = await e.gradients({ x }, { target: { kind: 'channel', tensor: m.graph.outputs[0]!, reduce: 'mean' }, wrt: ['x'] }, { index: [1, 2] });
+    for (const [n, c] of [[0, 1], [1, 2]] as const) {
+      let s = 0;
+      for (let i = 0; i < 20; i++) s += Math.max(0, x.data[(n * 3 + c) * 20 + i]!);
+      assert.ok(Math.abs(r.score[n]! - s / 20) < 1e-5, `item ${n}: ${r.score[n]} vs ${s / 20}`);
+    }
+  } finally { await e.dispose(); }
+});

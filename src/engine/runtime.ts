@@ -23,7 +23,11 @@ export async function getRuntime(): Promise<Runtime> {
   return runtime;
 }
 
-/** Session options used for every engine session: full graph optimization, both cores. */
+/**
+ * Session options used for every engine session: full graph optimization, both cores.
+ * Environment overrides for experiments and benchmarks: NNLENS_THREADS (intra-op threads),
+ * NNLENS_ORT_OPT (optimization level), NNLENS_SESSION_OPTIONS (JSON merged into the options).
+ */
 export function sessionOptions(): InferenceSession.SessionOptions {
   const threads = typeof process !== 'undefined' ? Number(process.env.NNLENS_THREADS ?? 0) : 0;
   return {
@@ -31,6 +35,7 @@ export function sessionOptions(): InferenceSession.SessionOptions {
     ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
     executionMode: 'sequential',
     logSeverityLevel: 3,
+    ...(typeof process !== 'undefined' && process.env.NNLENS_SESSION_OPTIONS ? (JSON.parse(process.env.NNLENS_SESSION_OPTIONS) as object) : {}),
   };
 }
 

@@ -107,17 +107,20 @@ async function panZoomFrames(page: Page): Promise<number[]> {
   return page.evaluate(() => (window as unknown as { __frames: number[] }).__frames.slice(1));
 }
 
-/** Milliseconds from choosing `value` in a select to a new overlay picture on the page. */
+/**
+ * Milliseconds from choosing `value` in a select to the overlay of the new explanation on the page
+ * (its `data-explained` key changes: two classes can have identical pictures, an all-zero map).
+ */
 async function overlayAfter(page: Page, select: string, value: string): Promise<number> {
   const overlay = '[data-testid="overlay"]';
-  const old = await page.getAttribute(overlay, 'src');
+  const old = await page.getAttribute(overlay, 'data-explained');
   // Page scripts are strings: tsx's compiled functions would reference its own helpers, absent in the page.
   const t0 = (await page.evaluate('performance.now()')) as number;
   await page.selectOption(select, value);
   // A polling promise evaluated through the DevTools protocol (waitForFunction would eval in the page, which the app's CSP forbids).
   const t1 = (await page.evaluate(`new Promise((resolve) => {
     const old = ${JSON.stringify(old)};
-    const check = () => { const i = document.querySelector('${overlay}'); if (i && i.src !== old && i.complete) resolve(performance.now()); else requestAnimationFrame(check); };
+    const check = () => { const i = document.querySelector('${overlay}'); if (i && i.dataset.explained !== old && i.complete) resolve(performance.now()); else requestAnimationFrame(check); };
     check();
   })`)) as number;
   return t1 - t0;

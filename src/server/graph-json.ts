@@ -22,7 +22,7 @@ function activationOf(attrs: Model['graph']['nodes'][number]['attributes']): str
  * Builds the graph JSON of a model.
  * @example graphJson(model).nodes.length === model.graph.nodes.length
  */
-export function graphJson(model: Model): GraphJson {
+export function graphJson(model: Model, title = displayName(model.path)): GraphJson {
   const g = model.graph;
   const groups: GraphGroup[] = [];
   const groupIndex = new Map<string, number>();
@@ -59,7 +59,7 @@ export function graphJson(model: Model): GraphJson {
   for (const [name, v] of g.values) if (!v.initializer && v.shape) shapes[name] = shapeText(v.shape);
   const categories: Record<string, CategoryColors> = { ...CATEGORY_STYLES, group: GROUP_STYLE };
   return {
-    title: displayName(model.path),
+    title,
     subtitle: `${model.formatLabel} \u00b7 ${formatCount(g.nodes.length)} nodes \u00b7 ${formatCount(params)} params`,
     nodes, groups, inputs: g.inputs.filter((v) => !isWeight(v)), outputs: g.outputs, shapes, categories,
   };

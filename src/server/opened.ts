@@ -38,8 +38,9 @@ export class OpenedModel {
    * @param id short id used in URLs
    * @param model the loaded model
    * @param files files that make up the model (never offered as samples)
+   * @param name the name shown and used in links (unique among the opened models)
    */
-  constructor(readonly id: string, readonly model: Model, files: string[] = [model.path]) {
+  constructor(readonly id: string, readonly model: Model, files: string[] = [model.path], name = displayName(model.path)) {
     this.facts = readModelFacts(model.metadata, model.path);
     let whyNot: string | undefined;
     try {
@@ -52,7 +53,7 @@ export class OpenedModel {
     const inputKind = this.facts.inputKind ?? (firstInput?.length === 4 ? 'image' : firstInput?.length === 2 ? 'tabular' : 'other');
     const params = uniqueParams(graph.nodes).reduce((s, p) => s + p.tensor.size, 0);
     this.entry = {
-      id, name: displayName(model.path), format: model.format, formatLabel: model.formatLabel,
+      id, name, format: model.format, formatLabel: model.formatLabel,
       nodes: graph.nodes.length, params, inputKind, runnable: !whyNot, ...(whyNot ? { whyNot } : {}),
     };
     this.samples = findSamples(dirname(model.path), { kind: inputKind, featureNames: this.facts.featureNames, exclude: files, inputShape: firstInput })

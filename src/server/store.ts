@@ -4,7 +4,7 @@
  * from paths given on the command line or from uploads; the page can only name them by id.
  */
 import { mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { openModel } from '../formats/registry.ts';
 import type { GraphJson, ModelEntry } from './api-types.ts';
 import { openingLayout } from './graph-layout.ts';
@@ -12,7 +12,7 @@ import { graphJson } from './graph-json.ts';
 import type { Explanation } from './explain.ts';
 import { HttpError } from './http.ts';
 import { InputStore } from './inputs.ts';
-import { OpenedModel } from './opened.ts';
+import { displayName, OpenedModel } from './opened.ts';
 
 /** Explanations kept per model. */
 export const EXPLANATIONS_KEPT = 24;
@@ -44,11 +44,17 @@ export class ModelStore {
     const model = await openModel(path);
     const id = `m${++this.counter}`;
     // Every file in an upload folder belongs to the model; for command-line paths, only the model file.
-    const files = path.startsWith(this.tmp) ? readdirSync(path).map((n) => join(path, n)) : [model.path];
-    const opened = new OpenedModel(id, model, files);
+    const upload = path.startsWith(this.tmp);
+    const files = upload ? readdirSync(path).map((n) => join(path, n)) : [model.path];
+    // Names are what links use: an uploaded model is named by its file, and no two models share a name.
+    const base = upload ? basename(model.path) : displayName(model.path);
+    const taken = new Set(this.list().map((m) => m.name));
+    let name = base;
+    for (let k = 2; taken.has(name); k++) name = `${base} (${k})`;
+    const opened = new OpenedModel(id, model, files, name);
     const dir = join(this.tmp, 'inputs', id);
     mkdirSync(dir, { recursive: true });
-    const graph = graphJson(model);
+    const graph = graphJson(model, name);
     const laidOut = openingLayout(graph).then((layout) => ({ ...graph, layout }), () => graph).then((g) => Buffer.from(JSON.stringify(g)));
     const slot: Slot = { opened, inputs: new InputStore(opened, dir), explanations: new Map(), graph, laidOut };
     this.slots.set(id, slot);

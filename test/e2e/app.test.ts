@@ -104,6 +104,12 @@ test('the app: graph, weights, Grad-CAM on a digit, an edited transaction', { sk
   assert.match(page.url(), new RegExp(`sel=${encodeURIComponent(convName!).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`), 'the selection is in the URL');
   await page.screenshot({ path: '/tmp/nnlens-app-weights.png' });
 
+  // Search by op type: the hit is selected and shown in the inspector.
+  await page.fill('[data-testid="search"]', 'relu');
+  await page.click('[data-testid="search-hits"] li button');
+  await page.waitForFunction(() => /^Relu/.test(document.querySelector('[data-testid="node-op"]')?.textContent ?? ''), null, { timeout: 30_000 });
+  assert.equal(await page.locator('.graph .box.selected').count(), 1, 'the hit is selected in the graph');
+
   // Grad-CAM on a sample digit: the overlay appears; another class gives another overlay.
   await page.selectOption('[data-testid="method"]', 'gradcam');
   await page.click(`[data-testid="sample-${digits.samples[0]!.label}"]`);
@@ -117,6 +123,18 @@ test('the app: graph, weights, Grad-CAM on a digit, an edited transaction', { sk
   await page.selectOption('[data-testid="target"]', String(other));
   await changed('[data-testid="overlay"]', 'src', first);
   assert.match(page.url(), /target=/, 'the target class is in the URL');
+
+  // Draw a digit: the drawing becomes the input and is predicted.
+  await page.click('[data-testid="tab-draw"]');
+  const canvas = (await page.locator('[data-testid="draw-canvas"]').boundingBox())!;
+  const pen = (x: number, y: number) => [canvas.x + x * canvas.width, canvas.y + y * canvas.height] as const;
+  await page.mouse.move(...pen(0.5, 0.15));
+  await page.mouse.down();
+  for (let t = 0; t <= 1; t += 0.1) await page.mouse.move(...pen(0.5, 0.15 + 0.7 * t));
+  await page.mouse.up();
+  await page.waitForFunction(() => document.querySelector('[data-testid="input-panel"] header .note')?.textContent === 'drawing', null, { timeout: 60_000 });
+  await page.waitForSelector('[data-testid="output-panel"] [data-testid^="prob-"]', { timeout: 60_000 });
+  await page.screenshot({ path: '/tmp/nnlens-app-drawing.png' });
 
   // The tabular model: edit a field, the probabilities change.
   await page.selectOption('[data-testid="model-select"]', table.name);
@@ -135,5 +153,11 @@ test('the app: graph, weights, Grad-CAM on a digit, an edited transaction', { sk
   assert.notEqual(after_, Number(before_));
   await page.waitForTimeout(300);
   await page.screenshot({ path: '/tmp/nnlens-app-table.png' });
+
+  // Open a model from files: it is uploaded, opened and shown.
+  await page.setInputFiles('[data-testid="open-files"]', join(ROOT, 'test', 'fixtures', 'zoo', 'seq_lstm', 'model.onnx'));
+  await page.waitForFunction(() => /^model\.onnx/.test((document.querySelector('[data-testid="model-select"]') as HTMLSelectElement | null)?.value ?? ''), null, { timeout: 60_000 });
+  await page.locator('.graph .box').filter({ hasText: /LSTM/ }).first().waitFor({ timeout: 60_000 });
+  await page.screenshot({ path: '/tmp/nnlens-app-upload.png' });
   assert.deepEqual(errors, [], 'no page errors');
 });

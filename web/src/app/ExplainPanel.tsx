@@ -101,7 +101,7 @@ export function ExplainPanel({ info, state, update, selectionLayer, layer, class
             {e.score !== undefined && <span className="muted"> &middot; score {fmt(e.score)}</span>}
             {e.delta !== undefined && <span className="muted" title="Integrated Gradients completeness error |sum(attributions) - (f(x) - f(baseline))|"> &middot; completeness error {fmt(e.delta)}</span>}
           </p>
-          {e.overlay && <img className="overlay" src={e.overlay} alt={`${e.displayName} heatmap`} data-testid="overlay" />}
+          {e.overlay && <img className="overlay" src={e.overlay} alt={`${e.displayName} heatmap`} data-testid="overlay" data-explained={`${e.method}:${e.target.index}:${e.contrast?.index ?? ''}:${e.layer ?? ''}`} />}
           {e.features && (
             <div className="feature-cols">
               <div>

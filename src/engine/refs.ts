@@ -51,7 +51,10 @@ function groupOutputs(exec: ExecGraph, path: string[]): string[] {
     for (const i of n.inputs) if (produced.has(i) && !leaving.includes(i)) leaving.push(i);
   }
   for (const o of src.outputs) if (produced.has(o) && !leaving.includes(o)) leaving.push(o);
-  return leaving.flatMap((t) => mapSourceTensor(exec, t));
+  // Integer tensors leaving a module are shape arithmetic (Shape -> Gather -> Concat...), not its output.
+  const isData = (t: string): boolean => { const d = src.values.get(t)?.dtype; return d === undefined || d.startsWith('float') || d === 'bfloat16'; };
+  const data = leaving.filter(isData);
+  return (data.length ? data : leaving).flatMap((t) => mapSourceTensor(exec, t));
 }
 
 function mapSourceTensor(exec: ExecGraph, t: string): string[] {

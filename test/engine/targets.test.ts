@@ -36,3 +36,9 @@ test('channel target on an ONNX (NCHW) feature map is the mean of that channel',
     }
   } finally { await e.dispose(); }
 });
+
+test("a module path names its data output, not the shape arithmetic leaving it (seq_lstm 'lstm')", async () => {
+  const { openModel: open } = await import('../../src/formats/registry.ts');
+  const e = Engine.fromModel(await open('test/fixtures/zoo/seq_lstm/model.onnx'));
+  assert.deepEqual(e.resolve('lstm'), ['/lstm/Transpose_1_output_0']);
+});

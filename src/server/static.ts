@@ -3,6 +3,7 @@
  * never a directory listing, never a path that leaves it (`..`, encoded or not, absolute paths,
  * NUL bytes, symbolic links pointing outside).
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
@@ -17,13 +18,33 @@ const TYPES: Record<string, string> = {
 /**
  * Content Security Policy of the app's pages: scripts, styles, workers and fetches from this
  * server only; images also from data: and blob: URLs (exports and canvases); WebAssembly allowed
- * (the playground's kernel), no eval.
+ * (the playground's kernel), no eval. A page's own inline scripts (the playground is built as one
+ * self-contained file) are allowed by their SHA-256 hashes, so no other inline script can run.
+ * @example csp(['sha256-abc='])
  */
-export const CSP = [
-  "default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:", "worker-src 'self' blob:", "connect-src 'self'", "object-src 'none'",
-  "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
-].join('; ');
+export function csp(scriptHashes: readonly string[] = []): string {
+  return [
+    "default-src 'self'", `script-src 'self' 'wasm-unsafe-eval'${scriptHashes.map((h) => ` '${h}'`).join('')}`, "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:", "worker-src 'self' blob:", "connect-src 'self'", "object-src 'none'",
+    "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/** The policy of pages without inline scripts. */
+export const CSP = csp();
+
+/**
+ * SHA-256 hashes (CSP source form) of the inline scripts of an HTML page.
+ * @example inlineScriptHashes('<script>alert(1)</script>') // ['sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI=']
+ */
+export function inlineScriptHashes(html: string): string[] {
+  const out: string[] = [];
+  for (const m of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)) {
+    if (/\ssrc\s*=/i.test(m[1]!)) continue;
+    out.push(`sha256-${createHash('sha256').update(m[2]!, 'utf8').digest('base64')}`);
+  }
+  return out;
+}
 
 /**
  * Resolves a URL path to a file inside `root`, or undefined (which the caller answers with 404).
@@ -61,7 +82,8 @@ export function serveStatic(req: IncomingMessage, res: ServerResponse, root: str
   const ext = extname(file).toLowerCase();
   const type = TYPES[ext] ?? 'application/octet-stream';
   // Hashed build assets never change; pages always revalidate.
-  const extra: Record<string, string> = ext === '.html' ? { 'content-security-policy': CSP } : {};
+  const body = readFileSync(file);
+  const extra: Record<string, string> = ext === '.html' ? { 'content-security-policy': csp(inlineScriptHashes(body.toString('utf8'))) } : {};
   if (urlPath.startsWith('/assets/')) extra['cache-control'] = 'public, max-age=31536000, immutable';
-  sendBytes(req, res, 200, type, readFileSync(file), /\.(html|js|mjs|css|json|svg|txt)$/.test(ext), extra);
+  sendBytes(req, res, 200, type, body, /\.(html|js|mjs|css|json|svg|txt)$/.test(ext), extra);
 }

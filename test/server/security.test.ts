@@ -24,6 +24,7 @@ before(async () => {
   mkdirSync(join(web, 'assets'));
   writeFileSync(join(web, 'index.html'), '<!doctype html><title>app</title>');
   writeFileSync(join(web, 'assets', 'app.js'), 'console.log(1)');
+  writeFileSync(join(web, 'single.html'), '<!doctype html><script type="module">console.log(2)</script>');
   writeFileSync(join(tmpdir(), 'nnlens-secret.txt'), 'secret');
   s = await startServer({ models: [join(ZOO_FIXTURES, 'gap_cnn', 'model.onnx')], webRoot: web, maxUpload: 4096 });
   port = Number(new URL(s.url).port);
@@ -89,7 +90,13 @@ test('sends no CORS headers, even when asked', async () => {
   }
   const page = await raw('GET', '/');
   assert.match(String(page.headers['content-security-policy']), /default-src 'self'/);
+  assert.doesNotMatch(/script-src ([^;]*)/.exec(String(page.headers['content-security-policy']))![1]!, /'unsafe-inline'|'unsafe-eval'/);
   assert.equal(page.headers['x-content-type-options'], 'nosniff');
+  // A self-contained page (the playground) may run its own inline script, by hash, and only that one.
+  const single = await raw('GET', '/single.html');
+  const script = /script-src ([^;]*)/.exec(String(single.headers['content-security-policy']))![1]!;
+  assert.match(script, /'sha256-[A-Za-z0-9+/]+=*'/);
+  assert.doesNotMatch(script, /'unsafe-inline'|'unsafe-eval'/);
 });
 
 test('serves only its own files: no traversal, no listing, no model files', async () => {

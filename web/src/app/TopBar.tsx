@@ -28,9 +28,9 @@ export function TopBar(p: TopBarProps) {
   return (
     <header className="topbar">
       <div className="brand"><b>nnlens</b></div>
-      <select className="model-select" value={p.current?.name ?? ''} onChange={(e) => p.onModel(e.target.value)} data-testid="model-select" title="Opened models">
+      {p.models.length > 0 && <select className="model-select" value={p.current?.name ?? ''} onChange={(e) => p.onModel(e.target.value)} data-testid="model-select" title="Opened models">
         {p.models.map((m) => <option key={m.id} value={m.name}>{m.name}</option>)}
-      </select>
+      </select>}
       <label className="button" title="Open a model file (ONNX, Keras .h5/.keras/.json + .h5, TF.js model.json + shards); or drop files on the page">
         <input type="file" multiple onChange={(e) => { const f = [...(e.target.files ?? [])]; if (f.length) p.onFiles(f); e.target.value = ''; }} data-testid="open-files" />
         {p.uploading ? 'Opening\u2026' : 'Open model\u2026'}

@@ -58,7 +58,7 @@ export function syntheticOnnx(nodes: number): Uint8Array {
   Object.assign(valueOf(g, 'input'), { shape, dtype: 'float32' });
   let x = add('/relu/Relu', 'Relu', [], [conv('/conv1', [], 'input')]);
   // 6 nodes per block: conv, relu, conv, add, relu... spread over 4 stages.
-  const blocks = Math.round((nodes - 4) / 5);
+  const blocks = Math.ceil((nodes - 4) / 5);
   for (let b = 0; b < blocks; b++) {
     const s = 1 + Math.floor((b * 4) / blocks), layer = `layer${s}`, block = `${layer}.${b}`, grp = [layer, block], p = `/${layer}/${block}`;
     let y = conv(`${p}/conv1`, grp, x);

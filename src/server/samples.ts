@@ -1,6 +1,7 @@
 /**
  * Sample inputs found beside a model: images, `.npy` arrays and rows of `.csv` / `.json` tables in
- * the model's folder and in its `samples/`, `examples/` and `inputs/` sub-folders. Only samples the
+ * its `samples/`, `examples/` and `inputs/` sub-folders, or, when it has none, in the model's own
+ * folder (if that folder is small). Only samples the
  * model can take are listed (pictures for image models; tables whose columns include the model's
  * features for tabular ones), and the page names them by id: the server never opens a path the
  * page sends.
@@ -15,6 +16,8 @@ import type { SampleInfo } from './api-types.ts';
 
 /** Sub-folders searched besides the model's own folder. */
 export const SAMPLE_DIRS = ['samples', 'examples', 'inputs'];
+/** Most files in a model's folder for loose files beside the model to count as samples. */
+const MAX_LOOSE = 40;
 /** Most rows offered per table file, and most samples per model. */
 const MAX_ROWS = 40, MAX_SAMPLES = 120;
 /** Names that are never samples: labels, metadata, manifests. */
@@ -45,7 +48,10 @@ export interface SampleFilter {
  */
 export function findSamples(folder: string, filter: SampleFilter): Sample[] {
   const out: Sample[] = [];
-  const dirs = [folder, ...SAMPLE_DIRS.map((d) => join(folder, d)).filter((d) => existsSync(d) && statSync(d).isDirectory())];
+  const subs = SAMPLE_DIRS.map((d) => join(folder, d)).filter((d) => existsSync(d) && statSync(d).isDirectory());
+  // The model's own folder counts only when it has no sample folder and few files: a model saved
+  // in Downloads or /tmp must not offer every picture lying there.
+  const dirs = subs.length > 0 || readdirSync(folder).length > MAX_LOOSE ? subs : [folder];
   for (const dir of dirs) {
     for (const name of readdirSync(dir).sort(naturalOrder)) {
       const file = join(dir, name);

@@ -42,6 +42,7 @@ export function OutputPanel({ run, target, onTarget }: OutputPanelProps) {
         <div key={o.name}>
           <h3 className="mono">{o.name} [{o.shape.join(', ')}]</h3>
           <p className="mono small values">{o.values.slice(0, 24).map(fmt).join(', ')}{o.truncated || o.values.length > 24 ? ', \u2026' : ''}</p>
+          <p className="hint small">{o.reason}</p>
         </div>
       ))}
     </Section>

@@ -1,5 +1,5 @@
 /**
- * `nnlens start [--example NAME] [--out-dir DIR]` (what `npm start` runs): the main CLI job on a
+ * `nnlens start [--example NAME] [--out-dir DIR]` (a CLI tour; `npm start` runs `nnlens serve`): the main CLI job on a
  * bundled example, so a fresh install shows something real at once: the model's summary, its
  * diagram, a prediction on a sample and an explanation of it, with the files it wrote named.
  * Once the web app is the main job, this command can hand over to `serve`.
@@ -46,7 +46,7 @@ function shown(p: string): string {
 export function registerStart(program: Command): void {
   program
     .command('start')
-    .description('tour a bundled example: summary, diagram, a prediction and its explanation (what `npm start` runs)')
+    .description('tour a bundled example: summary, diagram, a prediction and its explanation')
     .option('--example <name>', `example: ${EXAMPLE_NAMES.join(', ')}`, 'digits')
     .option('--out-dir <dir>', 'where to write the pictures (default: nnlens-start in the system temp folder)')
     .action(async (opts: Opts) => {

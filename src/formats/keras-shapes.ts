@@ -168,11 +168,15 @@ function globalPool(rank: number): ShapeFn {
   };
 }
 
-/** Normalizes Keras cropping/padding args to one [before, after] pair per spatial dim. */
-function pairs(v: unknown, rank: number): [number, number][] {
+/**
+ * Normalizes Keras cropping / zero-padding arguments to one [before, after] pair per spatial dim
+ * (Keras 2 nested tuples, Keras 1 flat 4-tuples and {top_pad, ...} dicts).
+ * @example pairsOf([[1, 2], [3, 4]], 2, 0) // [[1, 2], [3, 4]]
+ */
+export function pairsOf(v: unknown, rank: number, fallback: number): [number, number][] {
   if (typeof v === 'number') return Array.from({ length: rank }, () => [v, v]);
   if (Array.isArray(v)) {
-    if (v.every((e) => Array.isArray(e))) return (v as number[][]).map((e) => [Number(e[0] ?? 0), Number(e[1] ?? e[0] ?? 0)]);
+    if (v.every((e) => Array.isArray(e))) return (v as unknown[][]).map((e) => [Number(e[0] ?? 0), Number(e[1] ?? e[0] ?? 0)]);
     // Keras 1 ZeroPadding2D((top, bottom, left, right)) flat 4-tuple.
     if (v.length === 2 * rank && rank > 1) return Array.from({ length: rank }, (_, i) => [Number(v[2 * i]), Number(v[2 * i + 1])]);
     if (rank === 1 && v.length === 2) return [[Number(v[0]), Number(v[1])]];
@@ -183,12 +187,12 @@ function pairs(v: unknown, rank: number): [number, number][] {
     const o = v as Record<string, number>;
     return [[o.top_pad ?? 0, o.bottom_pad ?? 0], [o.left_pad ?? 0, o.right_pad ?? 0]];
   }
-  return Array.from({ length: rank }, () => [1, 1]);
+  return Array.from({ length: rank }, () => [fallback, fallback]);
 }
 
 function crop(rank: number, sign: -1 | 1): ShapeFn {
   return (cfg, [x]) => {
-    const p = pairs(sign < 0 ? cfg.cropping : cfg.padding, rank);
+    const p = pairsOf(sign < 0 ? cfg.cropping : cfg.padding, rank, 1);
     return [spatial(x, rank, cfg, (dims) => dims.map((n, i) => (n === null ? null : n + sign * (p[i]![0] + p[i]![1]))))];
   };
 }

@@ -127,23 +127,8 @@ export function permute(data: Float32Array, shape: readonly number[], perm: read
   return { data: out, shape: outShape };
 }
 
-/** Normalizes Keras cropping / zero-padding arguments to one [before, after] pair per spatial dim. */
-export function pairsOf(v: unknown, rank: number, fallback: number): [number, number][] {
-  if (typeof v === 'number') return Array.from({ length: rank }, () => [v, v]);
-  if (Array.isArray(v)) {
-    if (v.every((e) => Array.isArray(e))) return (v as unknown[][]).map((e) => [Number(e[0] ?? 0), Number(e[1] ?? e[0] ?? 0)]);
-    // Keras 1 ZeroPadding2D((top, bottom, left, right)) flat 4-tuple.
-    if (v.length === 2 * rank && rank > 1) return Array.from({ length: rank }, (_, i) => [Number(v[2 * i]), Number(v[2 * i + 1])]);
-    if (rank === 1 && v.length === 2) return [[Number(v[0]), Number(v[1])]];
-    return Array.from({ length: rank }, (_, i) => [Number(v[i] ?? 0), Number(v[i] ?? 0)]);
-  }
-  if (v && typeof v === 'object') {
-    // Keras 1 dict form {top_pad, bottom_pad, left_pad, right_pad}.
-    const o = v as Record<string, number>;
-    return [[o.top_pad ?? 0, o.bottom_pad ?? 0], [o.left_pad ?? 0, o.right_pad ?? 0]];
-  }
-  return Array.from({ length: rank }, () => [fallback, fallback]);
-}
+/** Re-exported: the loader's reading of Keras cropping / padding arguments. */
+export { pairsOf } from '../../formats/keras-shapes.ts';
 
 /** Resolves a possibly negative axis against a rank. */
 export function axisOf(axis: number, rank: number): number {

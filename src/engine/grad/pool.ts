@@ -15,13 +15,18 @@ export const maxPool: GradRule = {
   grad: (c) => [() => {
     const e = c.e, x = c.node.inputs[0]!, xs = c.shape(x);
     if (e.opset < 16) throw new Error(`node '${c.node.name}' (MaxPool): gradient needs opset >= 16 (ScatterElements with reduction)`);
-    const attrs = { ...c.node.attributes };
-    const [, idx] = e.b.node('MaxPool', [x], {}, 2);
-    // Copy the forward attributes onto the recomputation node, which also outputs indices.
-    const node = e.b.graph.nodes[e.b.graph.nodes.length - 1]!;
-    node.attributes = attrs;
+    // The forward MaxPool itself also outputs its argmax indices (one pooling run, not two): the
+    // node is replaced in this graph by a copy with a second output; the source model is untouched.
+    const nodes = e.b.graph.nodes;
+    const at = nodes.indexOf(c.node);
+    let idx = c.node.outputs[1];
+    if (!idx) {
+      idx = e.b.fresh('MaxPool_indices');
+      if (at >= 0) nodes[at] = { ...c.node, outputs: [c.node.outputs[0]!, idx] };
+      else e.b.graph.nodes.push({ ...c.node, name: e.b.fresh('MaxPool_node'), outputs: [e.b.fresh('MaxPool'), idx] });
+    }
     const total = xs.reduce((p, d) => p * d, 1);
-    const flatIdx = e.reshape(idx!, [-1]);
+    const flatIdx = e.reshape(idx, [-1]);
     const flatDy = e.reshape(c.dy()!, [-1]);
     const zeros = e.zeros([total]);
     const scattered = e.op('ScatterElements', [zeros, flatIdx, flatDy], { axis: 0, reduction: 'add' });

@@ -49,6 +49,20 @@ export abstract class CamMethod<O extends object = object> extends Attribution<O
     return out;
   }
 
+  /**
+   * The map when every position has its own weight f(g) (HiResCAM: g, Layer-CAM: ReLU(g)):
+   * sum over channels of f(G) * A.
+   */
+  protected positionWeighted(t: LayerTensors, f: (g: number) => number): Float32Array {
+    const { N, C, A, G } = t, hw = t.H * t.W;
+    const out = new Float32Array(N * hw);
+    for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) {
+      const base = (n * C + c) * hw;
+      for (let i = 0; i < hw; i++) out[n * hw + i] += f(G![base + i]!) * A[base + i]!;
+    }
+    return out;
+  }
+
   async attribute(ctx: ExplainContext, options: O): Promise<AttributionResult> {
     const t = await captureLayer(ctx, this.needsGradient);
     const raw = await this.combine(t, ctx, options);

@@ -11,12 +11,6 @@ export class HiResCam extends CamMethod {
   readonly citation = 'Draelos & Carin 2020, Use HiResCAM instead of Grad-CAM for faithful explanations (Eq. 3)';
   protected channelWeights(): Float32Array { throw new Error('HiResCAM weights are per position'); }
   protected override async combine(t: LayerTensors): Promise<Float32Array> {
-    const { N, C, A, G } = t, hw = t.H * t.W;
-    const out = new Float32Array(N * hw);
-    for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) {
-      const base = (n * C + c) * hw;
-      for (let i = 0; i < hw; i++) out[n * hw + i] += G![base + i]! * A[base + i]!;
-    }
-    return out;
+    return this.positionWeighted(t, (g) => g);
   }
 }

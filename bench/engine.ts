@@ -35,6 +35,7 @@ import { readNpy } from '../src/io/npy.ts';
 import { needsZoo, zooEntry } from '../test/helpers/zoo.ts';
 import { PYTHON, parsePeerOutput, pytorchUnavailable, runPytorchPeer, type PeerFigures } from './pytorch/peer.ts';
 import type { BenchMetric, BenchModule } from './types.ts';
+import { MALLOC_ENV } from '../bin/malloc-env.mjs';
 
 /** Goal: nnlens time / PyTorch time. */
 export const ENGINE_GOAL_RATIO = 0.6;
@@ -107,7 +108,7 @@ async function wrapSessions(profilePrefix: string | undefined, extra: Record<str
       }),
     },
   };
-  setRuntime(wrapped);
+  setRuntime(wrapped, { readsFiles: true });
 }
 
 interface ProfileEvent { cat?: string; name?: string; dur?: number; args?: { op_name?: string } }
@@ -190,11 +191,17 @@ async function child(model: string, runs: number, warmup: number, profile: boole
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
-/** Runs a child measurement and parses its JSON line. */
-export function runChild(model: string, runs: number, env: Record<string, string> = {}, profile = false): Promise<ChildFigures> {
+/**
+ * Runs a child measurement and parses its JSON line. The child runs with the malloc setting the
+ * `nnlens` command runs with (bin/malloc-env.mjs), unless `malloc` is false (a library user's own
+ * Node process with glibc's defaults).
+ */
+export function runChild(model: string, runs: number, env: Record<string, string> = {}, profile = false, malloc = true): Promise<ChildFigures> {
   const args = ['--import', 'tsx', fileURLToPath(import.meta.url), 'child', model, String(runs), String(WARMUP), ...(profile ? ['--profile'] : [])];
+  const base: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of Object.keys(MALLOC_ENV)) delete base[k];
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, args, { env: { ...base, ...(malloc ? MALLOC_ENV : {}), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '', err = '';
     p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
     p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
@@ -258,6 +265,8 @@ interface Round {
   noFlip1: ChildFigures;
   pt?: PeerFigures;
   pt1?: { cpu_ms_per_run: number };
+  /** nnlens with glibc's default malloc settings (peak RSS as in a library user's own process). */
+  plainMalloc: ChildFigures;
   load: number;
 }
 
@@ -273,9 +282,10 @@ async function measureRound(model: string, runs: number, notes: string[]): Promi
   const nn1 = await runChild(model, runs, { NNLENS_THREADS: '1' });
   const pt1 = await pytorchCpuPerRun(model, runs, 1);
   const noFlip1 = await runChild(model, runs, { NNLENS_THREADS: '1', NNLENS_NO_FLIP: '1' });
+  const plainMalloc = await runChild(model, runs, {}, false, false);
   if ('skipped' in peer) notes.push(`${model}: PyTorch wall time absent: ${peer.skipped}`);
   if ('skipped' in pt1) notes.push(`${model}: PyTorch CPU time absent: ${pt1.skipped}`);
-  return { nn, noFlip, nn1, noFlip1, pt: 'skipped' in peer ? undefined : peer as PeerFigures, pt1: 'skipped' in pt1 ? undefined : pt1, load };
+  return { nn, noFlip, nn1, noFlip1, plainMalloc, pt: 'skipped' in peer ? undefined : peer as PeerFigures, pt1: 'skipped' in pt1 ? undefined : pt1, load };
 }
 
 export const engineBench: BenchModule = {
@@ -287,6 +297,7 @@ export const engineBench: BenchModule = {
       `Each model gets ${ENGINE_ROUNDS} rounds; a round runs every measurement once, nnlens and PyTorch alternating; figures are medians over rounds (ratios: the median of the per-round ratios).`,
       'Wall time: both sides with 2 threads (ORT intra-op pool on 2 cores, torch.set_num_threads(2)), median of the timed runs after warm-up. '
       + 'When other jobs load the cores, PyTorch\'s OpenMP threads stall far more than ORT\'s, so a loaded machine flatters nnlens: read the wall ratio with the load average.',
+      `Every nnlens measurement runs as the nnlens command does, with ${Object.entries(MALLOC_ENV).map(([k, v]) => `${k}=${v}`).join(' ')} (bin/malloc-env.mjs); one more run per round uses glibc's defaults, as a library user's own Node process would. PyTorch runs with glibc's defaults (with the fixed threshold its own allocator slows it down about 3x).`,
       'CPU time: both sides with 1 thread (NNLENS_THREADS=1, --threads 1), user + system time of the process per fwd+bwd, median of the runs (PyTorch: fwd_bwd.py timed with time.process_time). '
       + 'Threads do not wait for each other, but a busy sibling core still slows both sides, so it varies too, less.',
     ];
@@ -319,6 +330,7 @@ export const engineBench: BenchModule = {
       metrics.push({ label: `${model}: wall, nnlens forward alone (2 threads)`, value: med((r) => r.nn.forward_median_ms)!, unit: 'ms' });
       const rss = med((r) => r.nn.peak_rss_mb)!, ptRss = med((r) => r.pt?.peak_rss_mb);
       if (ptRss !== undefined) metrics.push({ label: `${model}: peak RSS nnlens / PyTorch`, value: rss, unit: `MB / ${ptRss} MB`, goal: '<= PyTorch', ok: rss <= ptRss });
+      metrics.push({ label: `${model}: peak RSS nnlens with glibc's default malloc settings`, value: med((r) => r.plainMalloc.peak_rss_mb)!, unit: 'MB' });
       const per = (f: (r: Round) => number | undefined) => rounds.map((r) => f(r) ?? 'n/a').join(', ');
       notes.push(`${model}, per round: nnlens wall ${per((r) => r.nn.median_ms)} ms; PyTorch wall ${per((r) => r.pt?.median_ms)} ms; nnlens CPU ${per((r) => r.nn1.cpu_ms_per_run)} ms; PyTorch CPU ${per((r) => r.pt1?.cpu_ms_per_run)} ms; 1-minute load average at the start ${per((r) => Math.round(r.load * 10) / 10)}`);
       const r0 = rounds[0]!;

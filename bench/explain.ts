@@ -15,6 +15,7 @@
  * reports a correctness figure, so a fast wrong job cannot pass: Grad-CAM's map of item 0 against
  * the map made from the zoo's PyTorch activation and gradient, IG's largest completeness error.
  */
+import { MALLOC_ENV } from '../bin/malloc-env.mjs';
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -134,7 +135,8 @@ function round(x: number): number { return Math.round(x * 1000) / 1000; }
 /** Runs one nnlens measurement in a child process. */
 export function runExplainChild(method: 'gradcam' | 'ig'): Promise<ExplainChildFigures> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'child', method], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The child runs with the malloc setting of the nnlens command (bin/malloc-env.mjs).
+    const p = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'child', method], { env: { ...process.env, ...MALLOC_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '', err = '';
     p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
     p.stderr.on('data', (d: Buffer) => { err += d.toString(); });

@@ -68,6 +68,19 @@ export class GraphBuilder {
     return name;
   }
 
+  /**
+   * A constant whose values are computed only when the graph is serialized (and not kept), e.g. a
+   * re-laid-out copy of a weight: it costs no memory until ONNX Runtime takes it.
+   */
+  lazyConstant(tensor: Tensor, hint = 'const'): string {
+    const name = this.fresh(hint);
+    const v = valueOf(this.graph, name);
+    v.initializer = tensor;
+    v.dtype = tensor.dtype;
+    v.shape = [...tensor.shape];
+    return name;
+  }
+
   /** A float32 constant (scalar when `shape` is []). */
   floats(values: number[], shape: number[] = [values.length]): string {
     return this.constant('float32', shape, Float32Array.from(values), 'f');

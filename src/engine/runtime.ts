@@ -8,14 +8,26 @@ import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-common';
 
 /** The part of the onnxruntime module the engine uses. */
 export interface Runtime {
-  InferenceSession: { create(model: Uint8Array, options?: InferenceSession.SessionOptions): Promise<InferenceSession> };
+  /** `model` is the serialized model, or a file path where the runtime can read files (Node). */
+  InferenceSession: { create(model: Uint8Array | string, options?: InferenceSession.SessionOptions): Promise<InferenceSession> };
   Tensor: new (type: OrtTensor.Type, data: OrtTensor.DataType, dims?: readonly number[]) => OrtTensor;
 }
 
 let runtime: Runtime | undefined;
+let readsFiles = true;
 
-/** Replaces the runtime (e.g. with onnxruntime-web in a browser). */
-export function setRuntime(r: Runtime): void { runtime = r; }
+/**
+ * Replaces the runtime (e.g. with onnxruntime-web in a browser). `readsFiles`: whether its
+ * `InferenceSession.create` accepts a file path (onnxruntime-node does; then the engine streams
+ * large models to a temporary file instead of building one buffer).
+ */
+export function setRuntime(r: Runtime, options: { readsFiles?: boolean } = {}): void {
+  runtime = r;
+  readsFiles = options.readsFiles ?? false;
+}
+
+/** Whether the runtime in use loads models from file paths. */
+export function fileRuntime(): boolean { return readsFiles; }
 
 /** The runtime in use, loading onnxruntime-node on first use in Node. */
 export async function getRuntime(): Promise<Runtime> {

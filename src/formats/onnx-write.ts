@@ -23,6 +23,16 @@ export interface WriteOptions {
  * @example const bytes = writeOnnx(graph, { opsets: { '': 17 } }); await ort.InferenceSession.create(bytes)
  */
 export function writeOnnx(graph: Graph, options: WriteOptions): Uint8Array {
+  return encodeOnnx(graph, options).finish();
+}
+
+/**
+ * The ModelProto of `graph` as a writer whose weights are read only while it is written out
+ * (`chunks()`), one tensor at a time: a large model can be streamed to a file without a second
+ * copy of its weights in memory.
+ * @example for (const chunk of encodeOnnx(graph, { opsets: { '': 17 } }).chunks()) writeSync(fd, chunk)
+ */
+export function encodeOnnx(graph: Graph, options: WriteOptions): ProtoWriter {
   const m = new ProtoWriter();
   m.int(1, options.irVersion ?? irVersionFor(options.opsets[''] ?? 13));
   m.string(2, options.producer ?? 'nnlens');
@@ -34,7 +44,7 @@ export function writeOnnx(graph: Graph, options: WriteOptions): Uint8Array {
     m.message(8, o);
   }
   for (const [k, v] of Object.entries(options.metadata ?? {})) m.message(14, new ProtoWriter().string(1, k).string(2, v));
-  return m.finish();
+  return m;
 }
 
 /** Smallest IR version that allows `opset` (onnx/helper.py VERSION_TABLE), at least 7 for external tooling. */
@@ -93,11 +103,11 @@ export function tensorProto(name: string, t: Tensor): ProtoWriter {
   for (const d of t.shape) w.int(1, d);
   w.int(2, onnxDtypeCode(t.dtype));
   w.string(8, name);
-  const data = t.data();
-  if (Array.isArray(data)) {
-    for (const s of data) w.string(6, s);
+  if (t.dtype === 'string') {
+    for (const s of t.data() as string[]) w.string(6, s);
   } else {
-    w.bytes(9, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    // raw_data is produced when written out, in pieces that are not kept (Tensor.rawChunks).
+    w.lazyBytes(9, { length: t.byteLength, produce: () => t.rawChunks() });
   }
   return w;
 }

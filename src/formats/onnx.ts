@@ -12,6 +12,7 @@ import type { Attribute, Dim, Graph, Model, Node, Param, ValueInfo } from '../gr
 import { emptyGraph, valueOf } from '../graph/ir.ts';
 import { Tensor, allocArray, fromBytes, sizeOf, type DType, type TensorArray } from '../graph/tensor.ts';
 import { FileSource, type ByteSource } from '../io/bytes.ts';
+import { scratch } from '../io/scratch.ts';
 import { ProtoError, decode, decodePacked, readRange, type ByteRange, type Message } from '../io/protobuf.ts';
 import type { FormatContext } from './context.ts';
 import { ONNX_DTYPES, ONNX_SCHEMA } from './onnx-schema.ts';
@@ -172,7 +173,11 @@ function readTensor(t: Message, ctx: FormatContext, warnings: string[]): Tensor 
     if (dtype !== 'string' && raw.length !== expect) {
       throw new NnlensError(ctx.path, `tensor '${name}' has ${raw.length} bytes of data but its shape [${shape.join(', ')}] of ${dtype} needs ${expect}`);
     }
-    return new Tensor(dtype, shape, { where: `${ctx.path} @ ${raw.offset}`, read: () => fromBytes(dtype, readRange(raw)) });
+    return new Tensor(dtype, shape, {
+      where: `${ctx.path} @ ${raw.offset}`,
+      read: () => fromBytes(dtype, readRange(raw)),
+      chunks: () => rangeChunks(raw.source, raw.offset, raw.length),
+    });
   }
   if (dtype === 'string') {
     const strs = ((t.string_data as Uint8Array[]) ?? []).map((s) => utf8.decode(s));
@@ -193,15 +198,27 @@ function externalTensor(t: Message, name: string, dtype: DType, shape: number[],
   const file = ctx.resolveInside(info.location, `external data of tensor '${name}'`);
   const offset = Number(info.offset ?? 0);
   const length = info.length !== undefined ? Number(info.length) : sizeOf(shape) * bytesOf(dtype);
+  const open = (): ByteSource => {
+    if (!existsSync(file)) throw new NnlensError(file, `external data file is missing (tensor '${name}' of ${ctx.path})`);
+    const src: ByteSource = externalSource(file);
+    if (offset + length > src.length) throw new NnlensError(file, `tensor '${name}' needs bytes ${offset}..${offset + length} but the file has ${src.length}`);
+    return src;
+  };
   return new Tensor(dtype, shape, {
     where: `${file} @ ${offset}`,
-    read: () => {
-      if (!existsSync(file)) throw new NnlensError(file, `external data file is missing (tensor '${name}' of ${ctx.path})`);
-      const src: ByteSource = externalSource(file);
-      if (offset + length > src.length) throw new NnlensError(file, `tensor '${name}' needs bytes ${offset}..${offset + length} but the file has ${src.length}`);
-      return fromBytes(dtype, src.read(offset, length).slice());
-    },
+    read: () => fromBytes(dtype, open().read(offset, length).slice()),
+    chunks: () => rangeChunks(open(), offset, length),
   });
+}
+
+/** Bytes `offset..offset+length` of a source in pieces of at most 1 MiB, read into one scratch buffer. */
+function* rangeChunks(src: ByteSource, offset: number, length: number): Generator<Uint8Array> {
+  const PIECE = 1 << 20;
+  for (let o = 0; o < length; o += PIECE) {
+    const buf = scratch('onnx-read', Math.min(PIECE, length - o));
+    src.readInto(offset + o, buf);
+    yield buf;
+  }
 }
 
 const externalSources = new Map<string, FileSource>();

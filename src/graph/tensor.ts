@@ -29,6 +29,12 @@ export interface TensorSource {
   readonly where: string;
   /** Returns the values, decoded to the tensor's dtype. */
   read(): TensorArray;
+  /**
+   * Optional: the values as little-endian bytes (ONNX raw_data layout) in pieces, each valid only
+   * until the next is requested (pieces may share one scratch buffer). Lets a writer stream a
+   * weight without allocating an array for it.
+   */
+  chunks?(): Iterable<Uint8Array>;
 }
 
 /** Number of elements of a fully known shape. */
@@ -133,6 +139,37 @@ export class Tensor {
 
   /** Values as Float32Array (converting from other numeric dtypes). */
   float32(): Float32Array { return toFloat32(this.dtype, this.data()); }
+
+  /**
+   * The values as little-endian bytes in pieces, each valid until the next is requested: the
+   * cached values when loaded, else the source's own pieces (no allocation for file-backed
+   * weights), else one transient read. Not for strings.
+   */
+  *rawChunks(): Generator<Uint8Array> {
+    if (this.cached === undefined && this.source.chunks) {
+      let n = 0;
+      for (const c of this.source.chunks()) { n += c.byteLength; yield c; }
+      if (n !== this.byteLength) throw new Error(`${this.source.where}: holds ${n} bytes but its shape [${this.shape.join(', ')}] of ${this.dtype} needs ${this.byteLength}`);
+      return;
+    }
+    const d = this.transientData();
+    if (Array.isArray(d)) throw new Error(`${this.source.where}: string tensors have no byte layout`);
+    yield new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+  }
+
+  /**
+   * The values without keeping them: the cached ones when already loaded, else read from the
+   * source and not retained. Serializing a model for ONNX Runtime goes through this, so that the
+   * process never holds a JS copy of every weight next to ONNX Runtime's own.
+   */
+  transientData(): TensorArray {
+    if (this.cached !== undefined) return this.cached;
+    const d = this.source.read();
+    if (d.length !== this.size) {
+      throw new Error(`${this.source.where}: holds ${d.length} values but its shape [${this.shape.join(', ')}] needs ${this.size}`);
+    }
+    return d;
+  }
 
   /** Drops the cached values, so that they are read again from the source on the next call. */
   release(): void { this.cached = undefined; }

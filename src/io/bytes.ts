@@ -11,6 +11,8 @@ export interface ByteSource {
   readonly length: number;
   /** Returns `length` bytes from `offset`; throws if the range runs past the end. */
   read(offset: number, length: number): Uint8Array;
+  /** Copies `out.byteLength` bytes from `offset` into `out` (no allocation). */
+  readInto(offset: number, out: Uint8Array): void;
 }
 
 /** Bytes already in memory. */
@@ -23,6 +25,7 @@ export class MemorySource implements ByteSource {
     }
     return this.bytes.subarray(offset, offset + length);
   }
+  readInto(offset: number, out: Uint8Array): void { out.set(this.read(offset, out.byteLength)); }
 }
 
 /**
@@ -60,6 +63,13 @@ export class FileSource implements ByteSource {
     this.window = buf;
     this.windowStart = offset;
     return buf.subarray(0, length);
+  }
+
+  readInto(offset: number, out: Uint8Array): void {
+    if (offset < 0 || offset + out.byteLength > this.length) {
+      throw new RangeError(`read of ${out.byteLength} bytes at ${offset} runs past the end (${this.length} bytes)`);
+    }
+    readFully(this.fd, out, offset);
   }
 
   /** Closes the file; later reads fail. */

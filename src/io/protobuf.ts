@@ -202,9 +202,19 @@ export function decodePacked(ranges: ByteRange[], type: 'float' | 'double' | 'in
 // ---------------------------------------------------------------------------------------------
 // Encoding
 
+/**
+ * A bytes field whose payload is produced only when the message is written out (and dropped right
+ * after): a model's weights, so that serializing never holds a copy of all of them at once.
+ */
+export interface LazyBytes {
+  readonly length: number;
+  /** The payload, whole or in pieces (each piece may be overwritten once the next is requested). */
+  produce(): Uint8Array | Iterable<Uint8Array>;
+}
+
 /** Builds a message as a list of byte parts; nested messages are appended without copying. */
 export class ProtoWriter {
-  readonly parts: Uint8Array[] = [];
+  readonly parts: (Uint8Array | LazyBytes)[] = [];
   length = 0;
   private scratch: number[] = [];
 
@@ -260,6 +270,19 @@ export class ProtoWriter {
     return this;
   }
 
+  /**
+   * Writes a bytes field of known length whose payload is produced by {@link chunks} or
+   * {@link finish}, not now; producing a different length is an error.
+   */
+  lazyBytes(no: number, b: LazyBytes): this {
+    this.tag(no, 2);
+    this.varintRaw(b.length);
+    this.flush();
+    this.parts.push(b);
+    this.length += b.length;
+    return this;
+  }
+
   /** Writes a packed repeated varint field. */
   packedInts(no: number, values: readonly number[]): this {
     const w = new ProtoWriter();
@@ -285,12 +308,27 @@ export class ProtoWriter {
     return this;
   }
 
+  /**
+   * The encoded message as a sequence of byte chunks, producing lazy payloads one at a time, so a
+   * caller can stream a large model to a file holding one weight in memory at a time.
+   */
+  *chunks(): Generator<Uint8Array> {
+    this.flush();
+    for (const p of this.parts) {
+      if (p instanceof Uint8Array) { yield p; continue; }
+      const b = p.produce();
+      let n = 0;
+      for (const piece of b instanceof Uint8Array ? [b] : b) { n += piece.byteLength; yield piece; }
+      if (n !== p.length) throw new Error(`lazy bytes field produced ${n} bytes, ${p.length} were announced`);
+    }
+  }
+
   /** Concatenates all parts into one array. */
   finish(): Uint8Array {
     this.flush();
     const out = new Uint8Array(this.length);
     let o = 0;
-    for (const p of this.parts) { out.set(p, o); o += p.byteLength; }
+    for (const p of this.chunks()) { out.set(p, o); o += p.byteLength; }
     return out;
   }
 }

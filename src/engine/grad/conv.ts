@@ -9,6 +9,8 @@
  * d bias: dY summed over batch and space.
  */
 import { attr } from '../../graph/ir.ts';
+import { Tensor } from '../../graph/tensor.ts';
+import { scratch } from '../../io/scratch.ts';
 import { outputPadding, windowOf } from './conv-geometry.ts';
 import type { GradContext, GradRule } from './rule.ts';
 
@@ -26,7 +28,7 @@ export const conv: GradRule = {
       () => {
         const flipPads = win.kernel.map((k, i) => win.dilations[i]! * (k - 1));
         const pb = flipPads.map((p, i) => p - win.padsBegin[i]!), pe = flipPads.map((p, i) => p - win.padsEnd[i]!);
-        const wConst = c.weights(w) !== undefined;
+        const wConst = c.e.b.graph.values.get(w)?.initializer !== undefined && c.dtype(w) === 'float32';
         if (!process.env.NNLENS_NO_FLIP && win.strides.every((s) => s === 1) && wConst && [...pb, ...pe].every((p) => p >= 0)) {
           const flipped = flipKernel(c, w, ws, group);
           return e.op('Conv', [dy(), flipped], { dilations: win.dilations, group, pads: [...pb, ...pe], kernel_shape: win.kernel });
@@ -58,25 +60,49 @@ export const conv: GradRule = {
 
 /**
  * The kernel of the stride-1 input-gradient convolution: W [M, C/g, *K] regrouped to
- * [C, M/g, *K] and flipped along every spatial axis, computed once in JS (the kernel is constant).
+ * [C, M/g, *K] and flipped along every spatial axis. It is computed in JS (the kernel is a
+ * constant) only when the graph is serialized, from a fresh read of W into reused scratch
+ * buffers, and not kept: the process never holds JS copies of the model's kernels next to ONNX
+ * Runtime's (issue 3's memory goal).
  */
 function flipKernel(c: GradContext, w: string, ws: number[], group: number): string {
-  const data = c.weights(w)!;
+  const src = c.e.b.graph.values.get(w)!.initializer!;
   const [M, Cg] = ws as [number, number];
   const K = ws.slice(2);
   const kSize = K.reduce((p, d) => p * d, 1);
   const Mg = M / group, C = Cg * group;
-  const out = new Float32Array(data.length);
-  for (let g = 0; g < group; g++) {
-    for (let mo = 0; mo < Mg; mo++) {
-      for (let ci = 0; ci < Cg; ci++) {
-        const src = ((g * Mg + mo) * Cg + ci) * kSize;
-        const dst = ((g * Cg + ci) * Mg + mo) * kSize;
-        for (let k = 0; k < kSize; k++) out[dst + kSize - 1 - k] = data[src + k]!; // reversing the flat index flips every spatial axis
+  // Output row r = g * Cg + ci holds, for every mo, input row (g * Mg + mo) * Cg + ci reversed.
+  const flipRows = (data: Float32Array, out: Float32Array, r0: number, r1: number): Float32Array => {
+    for (let r = r0; r < r1; r++) {
+      const g = Math.floor(r / Cg), ci = r % Cg;
+      for (let mo = 0; mo < Mg; mo++) {
+        const from = ((g * Mg + mo) * Cg + ci) * kSize;
+        const to = ((r - r0) * Mg + mo) * kSize;
+        for (let k = 0; k < kSize; k++) out[to + kSize - 1 - k] = data[from + k]!; // reversing the flat index flips every spatial axis
       }
     }
-  }
-  return c.e.b.constant('float32', [C, Mg, ...K], out, 'wflip');
+    return out;
+  };
+  const rowBytes = Mg * kSize * 4;
+  const tensor = new Tensor('float32', [C, Mg, ...K], {
+    where: `${src.where} (flipped)`,
+    read: () => flipRows(src.transientData() as Float32Array, new Float32Array(src.size), 0, C),
+    *chunks() {
+      const input = scratch('flip-in', src.byteLength);
+      let o = 0;
+      for (const piece of src.rawChunks()) { input.set(piece, o); o += piece.byteLength; }
+      const data = new Float32Array(input.buffer, 0, src.size);
+      // Output in pieces of about 1 MiB of whole rows.
+      const rows = Math.max(1, Math.floor((1 << 20) / rowBytes));
+      for (let r = 0; r < C; r += rows) {
+        const r1 = Math.min(C, r + rows);
+        const out = scratch('flip-out', (r1 - r) * rowBytes);
+        flipRows(data, new Float32Array(out.buffer, 0, (r1 - r) * Mg * kSize), r, r1);
+        yield out;
+      }
+    },
+  });
+  return c.e.b.lazyConstant(tensor, 'wflip');
 }
 
 /** ConvTranspose: d input is the forward Conv of dY with the same kernel. */

@@ -23,7 +23,7 @@ import { makeBaseline } from './gradient/baselines.ts';
 import { f32Array, type Attribution, type AttributionResult, type ExplainContext } from './method.ts';
 import { createMethod, TABULAR_ONLY } from './methods.ts';
 import { defaultCamLayer, logitsOf, parseClass } from './defaults.ts';
-import { headEngine, type Head } from './head.ts';
+import { disposeHeads, headEngine, type Head } from './head.ts';
 import { deletionInsertion, featureUnits, pixelUnits, type ProbabilityOf } from './metrics.ts';
 import { camHeatmaps, contrastMaps, inputHeatmap, resizeBilinear } from './postprocess.ts';
 import { scoreRows } from './scores.ts';
@@ -149,7 +149,11 @@ export interface Prepared {
    * layer fed with the activation captured in the first forward pass (src/explain/head.ts).
    */
   methodCtx: ExplainContext;
-  /** Releases what prepare compiled besides the engine (the head engine). */
+  /**
+   * Releases the head engine's sessions now. They are otherwise kept with the engine for the next
+   * explanation on it (src/explain/head.ts) and released with it; callers that go on with other
+   * engines (the sanity cascade) free them early.
+   */
   dispose(): Promise<void>;
   targets: TargetFacts[];
   /** Target values of the contrast class, when asked. */
@@ -302,7 +306,7 @@ export async function prepare(engine: Engine, input: ExplainInput, o: ExplainOpt
       methodCtx = { ...ctx, engine: head.engine, inputName: head.input, x: run.captured[layerRef]![0]! as NdArray & { data: Float32Array }, extraFeeds: boundary };
     }
   }
-  const dispose = async (): Promise<void> => { await head?.engine.dispose(); };
+  const dispose = async (): Promise<void> => { if (head) await disposeHeads(engine); };
   return { method, options, ctx, methodCtx, dispose, targets, contrastValues: contrastTarget, contrasts, geometry, layer, probability, timings };
 }
 
@@ -416,17 +420,13 @@ export async function explainPrepared(engine: Engine, input: ExplainInput, o: Ex
   const N = ctx.x.shape[0]!;
   const g = groupSize(engine, N, o.batchSize);
   let t0 = performance.now();
-  let result: AttributionResult, contrast: AttributionResult | undefined;
-  try {
-    result = await attributeGroups(p.methodCtx, method, options, g, o.onProgress);
-    timings.attribute = performance.now() - t0;
-    if (p.contrastValues) {
-      t0 = performance.now();
-      contrast = await attributeGroups({ ...p.methodCtx, values: p.contrastValues }, method, options, g);
-      timings.contrast = performance.now() - t0;
-    }
-  } finally {
-    await p.dispose();
+  let contrast: AttributionResult | undefined;
+  const result = await attributeGroups(p.methodCtx, method, options, g, o.onProgress);
+  timings.attribute = performance.now() - t0;
+  if (p.contrastValues) {
+    t0 = performance.now();
+    contrast = await attributeGroups({ ...p.methodCtx, values: p.contrastValues }, method, options, g);
+    timings.contrast = performance.now() - t0;
   }
   t0 = performance.now();
   const mapData: Float32Array = result.map.data, xData: Float32Array = ctx.x.data, otherData: Float32Array | undefined = contrast?.map.data;

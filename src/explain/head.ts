@@ -11,6 +11,11 @@
  * from below the layer, a shape computed from the input) is a "boundary" input, captured in the
  * same forward pass and fed to the head. A is fed through an Identity, so it stays an ordinary
  * tensor the engine can capture and differentiate.
+ *
+ * Heads are cached per (engine, layer tensor, target tensor), so the sessions a head engine
+ * compiles are reused by every later explanation on the same engine (the web app re-explains on
+ * each change of class or method; batch jobs explain group after group). They are released with
+ * the engine that owns them.
  */
 import type { Graph, Node, ValueInfo } from '../graph/ir.ts';
 import { Engine } from '../engine/engine.ts';
@@ -27,13 +32,62 @@ export interface Head {
 /** Suffix of the head's input name for a layer tensor. */
 const FED = '::fed';
 
+/** Heads cut from each engine, by layer tensor and target (undefined: the target does not depend on the layer). */
+const heads = new WeakMap<Engine, Map<string, Head | undefined>>();
+
 /**
- * Cuts the head above `layerTensor` that computes `target` (both executable tensor names), or
- * returns undefined when the target does not depend on the layer. `layerRef` keeps resolving in the
- * head engine, so methods can name the layer as the user did.
+ * The head above `layerTensor` that computes `target` (both executable tensor names), or
+ * undefined when the target does not depend on the layer. The head is cut once per engine and
+ * reused, with the sessions its engine has compiled. `layerRef` keeps resolving in the head
+ * engine, so methods can name the layer as the user did.
  * @example const head = headEngine(engine, 'layer4', '/layer4/layer4.2/relu_2/Relu_output_0', 'logits')
  */
 export function headEngine(engine: Engine, layerRef: string, layerTensor: string, target: string): Head | undefined {
+  const cached = headsOf(engine);
+  const key = JSON.stringify([layerTensor, target]);
+  if (cached.has(key)) {
+    const head = cached.get(key);
+    // Another reference to the same tensor (a module path, then the tensor name) resolves too.
+    head?.engine.exec.sourceOutputs.set(layerRef, [layerTensor]);
+    return head;
+  }
+  const head = cutHead(engine, layerRef, layerTensor, target);
+  cached.set(key, head);
+  return head;
+}
+
+/**
+ * Releases the sessions of every head cut from `engine` (the next {@link headEngine} call cuts
+ * afresh). The engine's own dispose does this too.
+ * @example await disposeHeads(engine)
+ */
+export async function disposeHeads(engine: Engine): Promise<void> {
+  const cached = heads.get(engine);
+  if (!cached) return;
+  const all = [...cached.values()];
+  cached.clear();
+  for (const h of all) await h?.engine.dispose();
+}
+
+/** The head cache of `engine`, created on first use together with the release of its heads. */
+function headsOf(engine: Engine): Map<string, Head | undefined> {
+  let cached = heads.get(engine);
+  if (cached) return cached;
+  cached = new Map();
+  heads.set(engine, cached);
+  // engine/ sits below explain/ and knows nothing of heads, so the engine's dispose is extended
+  // here: whoever releases an engine (the CLI when done, the web app's engine LRU) releases the
+  // heads' compiled sessions with it, instead of leaving them to the garbage collector.
+  const release = engine.dispose.bind(engine);
+  engine.dispose = async (): Promise<void> => {
+    await disposeHeads(engine);
+    await release();
+  };
+  return cached;
+}
+
+/** Cuts the head (see the file comment). */
+function cutHead(engine: Engine, layerRef: string, layerTensor: string, target: string): Head | undefined {
   const g = engine.exec.graph;
   const producer = new Map<string, Node>();
   for (const n of g.nodes) for (const o of n.outputs) if (o) producer.set(o, n);

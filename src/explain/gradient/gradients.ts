@@ -12,24 +12,38 @@ export interface GradOptions {
 }
 
 /**
- * d target / d input for `count` input variants: `fill(i, dst)` writes variant i, `itemOf(i)`
- * names the original item whose target it uses. Returns gradients [count * per] and scores.
+ * d target / d input for `count` input variants, handed to `consume(i, grad, score)` chunk by
+ * chunk as they are computed (`grad` is only valid during the call): `fill(i, dst)` writes
+ * variant i, `itemOf(i)` names the original item whose target it uses. Methods that reduce over
+ * variants (IG's weighted sum, noise tunnels) then never hold all gradients at once.
  */
-export async function variantGradients(ctx: ExplainContext, count: number, fill: (i: number, dst: Float32Array) => void, itemOf: (i: number) => number, opts: GradOptions = {}): Promise<{ grads: Float32Array; scores: Float32Array }> {
+export async function eachVariantGradient(
+  ctx: ExplainContext, count: number, fill: (i: number, dst: Float32Array) => void, itemOf: (i: number) => number,
+  consume: (i: number, grad: Float32Array, score: number) => void, opts: GradOptions = {},
+): Promise<void> {
   const itemShape = ctx.x.shape.slice(1);
   const per = itemShape.reduce((p, d) => p * d, 1);
   const chunk = chunkSize(ctx, per, count);
-  const grads = new Float32Array(count * per), scores = new Float32Array(count);
+  const data = new Float32Array(chunk * per);
   for (let start = 0; start < count; start += chunk) {
     const n = Math.min(chunk, count - start);
-    const data = new Float32Array(chunk * per);
     for (let i = 0; i < n; i++) fill(start + i, data.subarray(i * per, (i + 1) * per));
     for (let i = n; i < chunk; i++) data.copyWithin(i * per, 0, per); // pad: same session for every chunk
     const x: NdArray = { dtype: 'float32', shape: [chunk, ...itemShape], data };
     const r = await ctx.engine.gradients(feedsOf(ctx, x), { target: ctx.target, wrt: [ctx.inputName], reluBackward: opts.guided ? 'guided' : 'standard' }, valuesFor(ctx, chunk, (i) => itemOf(start + Math.min(i, n - 1))));
-    grads.set((r.grads[ctx.inputName]!.data as Float32Array).subarray(0, n * per), start * per);
-    scores.set(r.score.subarray(0, n), start);
+    const g = r.grads[ctx.inputName]!.data as Float32Array;
+    for (let i = 0; i < n; i++) consume(start + i, g.subarray(i * per, (i + 1) * per), r.score[i]!);
   }
+}
+
+/**
+ * d target / d input for `count` input variants (see {@link eachVariantGradient}), all kept:
+ * gradients [count * per] and scores.
+ */
+export async function variantGradients(ctx: ExplainContext, count: number, fill: (i: number, dst: Float32Array) => void, itemOf: (i: number) => number, opts: GradOptions = {}): Promise<{ grads: Float32Array; scores: Float32Array }> {
+  const per = ctx.x.data.length / ctx.x.shape[0]!;
+  const grads = new Float32Array(count * per), scores = new Float32Array(count);
+  await eachVariantGradient(ctx, count, fill, itemOf, (i, g, score) => { grads.set(g, i * per); scores[i] = score; }, opts);
   return { grads, scores };
 }
 

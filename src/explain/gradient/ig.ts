@@ -6,7 +6,7 @@
  */
 import { Attribution, f32Array, type AttributionResult, type ExplainContext } from '../method.ts';
 import { makeBaseline, type BaselineSpec } from './baselines.ts';
-import { variantGradients } from './gradients.ts';
+import { eachVariantGradient } from './gradients.ts';
 import { quadrature, type IntegrationMethod } from './integration.ts';
 
 export interface IgOptions {
@@ -28,26 +28,52 @@ export class IntegratedGradients extends Attribution<IgOptions> {
     const { alphas, weights } = quadrature(o.method ?? 'gausslegendre', steps);
     const x = ctx.x.data, N = ctx.x.shape[0]!, per = x.length / N;
     const base = makeBaseline(ctx, o.baseline ?? 'zeros');
-    // Variants: for each item, each step; plus the input and the baseline themselves (for the delta).
-    const S = steps + 2;
-    const { grads, scores } = await variantGradients(ctx, N * S, (i, dst) => {
-      const n = Math.floor(i / S), k = i % S;
-      const a = k < steps ? alphas[k]! : k === steps ? 1 : 0;
-      const off = n * per;
+    // Variants: for each item, each step and the input itself (for the delta), plus the baselines.
+    // Items whose baseline and target are the same (a zero baseline, one class) share one
+    // baseline variant: 32 ImageNet inputs with a zero baseline need at most 32, often few.
+    const { reps, baseOf } = baselineVariants(ctx, base, N, per);
+    const S = steps + 1, B = reps.length;
+    const attr = new Float32Array(x.length), score = new Float32Array(N), baseScore = new Float32Array(B);
+    await eachVariantGradient(ctx, N * S + B, (i, dst) => {
+      if (i >= N * S) { const r = reps[i - N * S]!; dst.set(base.subarray(r * per, (r + 1) * per)); return; }
+      const n = Math.floor(i / S), k = i % S, a = k < steps ? alphas[k]! : 1, off = n * per;
       for (let j = 0; j < per; j++) dst[j] = base[off + j]! + a * (x[off + j]! - base[off + j]!);
-    }, (i) => Math.floor(i / S));
-    const attr = new Float32Array(x.length), delta = new Float32Array(N), score = new Float32Array(N);
+    }, (i) => (i >= N * S ? reps[i - N * S]! : Math.floor(i / S)), (i, g, s) => {
+      if (i >= N * S) { baseScore[i - N * S] = s; return; }
+      const n = Math.floor(i / S), k = i % S;
+      if (k === steps) { score[n] = s; return; }
+      // attr accumulates sum_k w_k dF/dx(x' + a_k (x - x')) as the gradients arrive (Eq. 3).
+      const w = weights[k]!, off = n * per;
+      for (let j = 0; j < per; j++) attr[off + j] += w * g[j]!;
+    });
+    const delta = new Float32Array(N);
     for (let n = 0; n < N; n++) {
       const off = n * per;
-      for (let k = 0; k < steps; k++) {
-        const g = grads.subarray((n * S + k) * per, (n * S + k + 1) * per), w = weights[k]!;
-        for (let j = 0; j < per; j++) attr[off + j] += w * g[j]!;
-      }
       let sum = 0;
       for (let j = 0; j < per; j++) { attr[off + j]! *= x[off + j]! - base[off + j]!; sum += attr[off + j]!; }
-      score[n] = scores[n * S + steps]!;
-      delta[n] = Math.abs(sum - (scores[n * S + steps]! - scores[n * S + steps + 1]!));
+      delta[n] = Math.abs(sum - (score[n]! - baseScore[baseOf[n]!]!));
     }
     return { map: f32Array(ctx.x.shape, attr), space: 'input', delta, score, info: { steps, method: o.method ?? 'gausslegendre', baseline: o.baseline ?? 'zeros' } };
   }
+}
+
+/**
+ * Which items need their own baseline variant: items with equal baselines and the same class /
+ * channel index share one (weighted targets never share). `reps[b]` is the item whose baseline
+ * and target variant b uses; `baseOf[n]` is item n's variant.
+ */
+function baselineVariants(ctx: ExplainContext, base: Float32Array, N: number, per: number): { reps: number[]; baseOf: number[] } {
+  const reps: number[] = [], baseOf: number[] = [];
+  const index = ctx.values.weights ? undefined : (ctx.values.index ?? [0]);
+  const same = (a: number, b: number): boolean => {
+    if (!index || index[a % index.length] !== index[b % index.length]) return false;
+    for (let j = 0; j < per; j++) if (base[a * per + j] !== base[b * per + j]) return false;
+    return true;
+  };
+  for (let n = 0; n < N; n++) {
+    const b = reps.findIndex((r) => same(r, n));
+    if (b >= 0) baseOf.push(b);
+    else { baseOf.push(reps.length); reps.push(n); }
+  }
+  return { reps, baseOf };
 }

@@ -47,6 +47,16 @@ export class Emit {
     if (steps) ins.push(this.b.ints(steps));
     return this.op('Slice', ins);
   }
+  /**
+   * Splits `x` along `axis` into pieces of the given sizes (one node, whose gradient is one
+   * Concat; slicing each piece instead costs a Slice per piece and a Pad per piece backward).
+   */
+  split(x: string, axis: number, sizes: number[]): string[] {
+    if (sizes.length === 1) return [x];
+    return this.opset >= 13
+      ? this.b.node('Split', [x, this.b.ints(sizes)], { axis }, sizes.length)
+      : this.b.node('Split', [x], { axis, split: sizes }, sizes.length);
+  }
   /** Zero padding with constant pads ([begin..., end...] over all axes). */
   pad(x: string, pads: number[]): string {
     if (pads.every((p) => p === 0)) return x;

@@ -30,13 +30,45 @@ export function unrollRnns(graph: Graph, opset: number, shapeOf: ShapeOf): void 
   const e = new Emit(new GraphBuilder(graph, 'unroll'), opset);
   const orig = graph.nodes.slice();
   const out: Node[] = [];
+  const sequences: string[] = [];
   for (const node of orig) {
     if ((node.op !== 'LSTM' && node.op !== 'GRU') || node.domain) { out.push(node); continue; }
     const start = graph.nodes.length;
     unrollOne(e, node, shapeOf);
+    sequences.push(node.inputs[0]!);
     out.push(...graph.nodes.splice(start));
   }
   graph.nodes = out;
+  pinInputShapes(graph, sequences, shapeOf);
+}
+
+/**
+ * Declares the concrete shapes of the graph inputs that `tensors` are computed from. The unrolled
+ * graph splits the sequence into its time steps and sizes initial states for the batch, so it is valid only
+ * for the sequence length and batch size it was unrolled for; saying so matters to ONNX Runtime.
+ * With an unknown dimension (Keras's `None` batch) ORT cannot infer any intermediate shape, so its
+ * memory planner matches no freed buffer for reuse and scans an ever longer free list for every
+ * tensor (onnxruntime/core/framework/allocation_planner.cc, FindReusableTensor): session creation
+ * grows with the square of the node count (about 12 minutes for the 28,000 nodes of a 200-step,
+ * 2-layer LSTM gradient, 18 s once the shapes are known).
+ */
+function pinInputShapes(graph: Graph, tensors: string[], shapeOf: ShapeOf): void {
+  const producer = new Map<string, Node>();
+  for (const n of graph.nodes) for (const o of n.outputs) if (o) producer.set(o, n);
+  const inputs = new Set(graph.inputs);
+  const seen = new Set<string>();
+  const stack = [...tensors];
+  while (stack.length) {
+    const t = stack.pop()!;
+    if (seen.has(t)) continue;
+    seen.add(t);
+    if (inputs.has(t)) {
+      const v = graph.values.get(t);
+      graph.values.set(t, { ...v, name: t, shape: [...shapeOf(t)] });
+      continue;
+    }
+    for (const i of producer.get(t)?.inputs ?? []) if (i) stack.push(i);
+  }
 }
 
 function unrollOne(e: Emit, node: Node, shapeOf: ShapeOf): void {
@@ -63,44 +95,53 @@ function unrollOne(e: Emit, node: Node, shapeOf: ShapeOf): void {
     const pick = (t: string): string => e.op('Gather', [t, e.b.ints([d], [])], { axis: 0 });
     const Wt = e.transpose(pick(W!), [1, 0]); // [I, G*H]
     const Rd = pick(R!); // [G*H, H]
-    const Rt = e.transpose(Rd, [1, 0]); // [H, G*H]
     const bias = B ? pick(B) : undefined; // [2*G*H]
     const wb = bias ? e.slice(bias, [0], [G * H], [0]) : undefined;
     const rb = bias ? e.slice(bias, [G * H], [2 * G * H], [0]) : undefined;
+    const linearBeforeReset = !isLstm && attr(node, 'linear_before_reset', 'int', 0) !== 0;
+    // The recurrent bias adds to the input projection, except for the GRU's new-gate part when
+    // linear_before_reset puts it inside the reset product.
+    const addBias = linearBeforeReset ? wb : wb && rb ? e.add(wb, rb) : undefined;
+    // Input projections of all time steps in one MatMul, split into steps by one Split: per step,
+    // a Gather and a MatMul would cost more nodes, and each Gather's gradient would be a full
+    // [S, N, I] tensor (S of them summed: quadratic in S); the Split's gradient is one Concat.
+    // Time-major rows (step t is rows t*N .. t*N+N-1), so the Split yields [N, G*H] steps directly.
+    let xw = e.op('MatMul', [e.reshape(x0, [S * N, xs[2]!]), Wt]); // [S*N, G*H]
+    if (addBias) xw = e.add(xw, addBias);
+    const xSteps = e.split(xw, 0, new Array<number>(S).fill(N)); // S x [N, G*H]
     let h = initH ? pick(initH) : e.zeros([N, H]);
     let c = isLstm ? (initC ? pick(initC) : e.zeros([N, H])) : '';
-    const gate = (g: string, k: number): string => e.slice(g, [k * H], [(k + 1) * H], [1]);
+    const one = isLstm ? '' : e.scalar(1);
+    const Rzr = isLstm || linearBeforeReset ? '' : e.slice(Rd, [0], [2 * H], [0]); // [2H, H]
+    const Rh = isLstm || linearBeforeReset ? '' : e.slice(Rd, [2 * H], [3 * H], [0]); // [H, H]
     const steps: string[] = new Array(S);
     for (let s = 0; s < S; s++) {
       const t = reverse ? S - 1 - s : s;
-      const xt = e.op('Gather', [x0, e.b.ints([t], [])], { axis: 0 }); // [N, I]
-      let xw = e.op('MatMul', [xt, Wt]);
-      if (wb) xw = e.add(xw, wb);
+      const xt = xSteps[t]!;
+      // Gemm with transB multiplies by R without a Transpose, forward and backward.
       if (isLstm) {
-        let g = e.add(xw, e.op('MatMul', [h, Rt]));
-        if (rb) g = e.add(g, rb);
-        const i = fa(gate(g, 0)), o = fa(gate(g, 1));
-        const fg = fa(gate(g, 2)), cc = ga(gate(g, 3));
-        c = e.add(e.mul(fg, c), e.mul(i, cc));
+        const [ifo, cg] = e.split(e.op('Gemm', [h, Rd, xt], { transB: 1 }), 1, [3 * H, H]) as [string, string];
+        // Gates i, o, f share their activation: one node over [N, 3H].
+        const [i, o, fg] = e.split(fa(ifo), 1, [H, H, H]) as [string, string, string];
+        c = e.add(e.mul(fg, c), e.mul(i, ga(cg)));
         h = e.mul(o, ha!(c));
       } else {
-        const linearBeforeReset = attr(node, 'linear_before_reset', 'int', 0) !== 0;
-        let hr = e.op('MatMul', [h, Rt]); // [N, 3H]: z, r, h parts
-        if (rb) hr = e.add(hr, rb);
-        const z = fa(e.add(gate(xw, 0), gate(hr, 0)));
-        const r = fa(e.add(gate(xw, 1), gate(hr, 1)));
-        let hh: string;
+        // Gates z and r share their activation too; the new gate's recurrent product depends on r.
+        const [xzr, xh] = e.split(xt, 1, [2 * H, H]) as [string, string];
+        let z: string, r: string, hh: string;
         if (linearBeforeReset) {
-          hh = ga(e.add(gate(xw, 2), e.mul(r, gate(hr, 2))));
+          const [hzr, hn] = e.split(e.op('Gemm', rb ? [h, Rd, rb] : [h, Rd], { transB: 1 }), 1, [2 * H, H]) as [string, string];
+          [z, r] = e.split(fa(e.add(xzr, hzr)), 1, [H, H]) as [string, string];
+          hh = ga(e.add(xh, e.mul(r, hn)));
         } else {
-          const rh = e.op('MatMul', [e.mul(r, h), e.transpose(e.slice(Rd, [2 * H], [3 * H], [0]), [1, 0])]);
-          hh = ga(e.add(gate(xw, 2), rb ? e.add(rh, e.slice(rb, [2 * H], [3 * H], [0])) : rh));
+          [z, r] = e.split(fa(e.op('Gemm', [h, Rzr, xzr], { transB: 1 })), 1, [H, H]) as [string, string];
+          hh = ga(e.op('Gemm', [e.mul(r, h), Rh, xh], { transB: 1 }));
         }
-        h = e.add(e.mul(e.sub(e.scalar(1), z), hh), e.mul(z, h));
+        h = e.add(e.mul(e.sub(one, z), hh), e.mul(z, h));
       }
-      steps[t] = e.unsqueeze(h, [0]); // [1, N, H]
+      steps[t] = h;
     }
-    ys.push(e.unsqueeze(e.op('Concat', steps, { axis: 0 }), [1])); // [S, 1, N, H]
+    ys.push(e.reshape(e.op('Concat', steps, { axis: 0 }), [S, 1, N, H])); // [S, 1, N, H]
     hs.push(e.unsqueeze(h, [0]));
     if (isLstm) cs.push(e.unsqueeze(c, [0]));
   }

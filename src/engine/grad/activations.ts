@@ -2,7 +2,9 @@
  * Backward rules of activation functions, each written next to the forward definition it
  * differentiates (ONNX operator specs, https://onnx.ai/onnx/operators/).
  */
+import { onnxDtypeCode } from '../../formats/onnx-schema.ts';
 import { attr } from '../../graph/ir.ts';
+import { hasPositiveSupport } from './positive-support.ts';
 import type { GradContext, GradRule } from './rule.ts';
 
 const x = (c: GradContext): string => c.node.inputs[0]!;
@@ -10,11 +12,27 @@ const y = (c: GradContext): string => c.node.outputs[0]!;
 const dy = (c: GradContext): string => c.dy()!;
 const num = (c: GradContext, name: string, fallback: number): number => attr(c.node, name, 'float', fallback);
 
-/** Relu: y = max(0, x); dy passes where x > 0 (the backward "is a Where", ARCHITECTURE.md). */
+/**
+ * Relu: y = max(0, x); dy passes where x > 0, i.e. where y > 0. Reading the mask from y rather
+ * than x leaves x with the Relu as its only reader, so ONNX Runtime can fuse the Relu into the
+ * Conv before it (ResNet-18: 15 of its 17 Relu kernels). The mask is applied as
+ * dy * float(y > 0): the same values as Where(y > 0, dy, 0) for finite dy (0 or -0 where
+ * masked), and about 3x cheaper in ORT, whose Where with a broadcast scalar is slow (1 thread,
+ * 64x112x112: 0.7 ms vs 2.1 ms). A gradient already known to vanish where y <= 0
+ * (positive-support.ts) passes unchanged.
+ */
 export const relu: GradRule = {
   ops: ['Relu'],
-  grad: (c) => [() => c.e.where(c.e.op('Greater', [x(c), c.e.scalar(0)]), dy(c), c.e.scalar(0))],
+  grad: (c) => [() => {
+    if (hasPositiveSupport(c.e.b.graph, dy(c))) return dy(c);
+    return c.e.mul(dy(c), positiveMask(c, y(c)));
+  }],
 };
+
+/** float(v > 0) in the dtype of `v`. */
+export function positiveMask(c: GradContext, v: string): string {
+  return c.e.op('Cast', [c.e.op('Greater', [v, c.e.scalar(0)])], { to: onnxDtypeCode(c.dtype(v)) });
+}
 
 /**
  * Guided backpropagation's ReLU (Springenberg et al. 2015, arXiv:1412.6806, Sec. 3.4, Fig. 1):
@@ -25,7 +43,7 @@ export const guidedRelu: GradRule = {
   ops: ['Relu'],
   grad: (c) => [() => {
     const e = c.e;
-    const open = e.op('And', [e.op('Greater', [x(c), e.scalar(0)]), e.op('Greater', [dy(c), e.scalar(0)])]);
+    const open = e.op('And', [e.op('Greater', [y(c), e.scalar(0)]), e.op('Greater', [dy(c), e.scalar(0)])]); // y > 0 iff x > 0 (see relu)
     return e.where(open, dy(c), e.scalar(0));
   }],
 };

@@ -132,3 +132,30 @@ test('a Relu whose output also feeds another op keeps its own mask (the shortcut
   const errs = await checkGradients(m, { x }, 1e-3);
   assert.ok(errs.x! < 2e-2, `relative error ${errs.x}`);
 });
+
+test('guided backpropagation\'s Relu passes dy only where the Relu input and dy are both positive, also after a MaxPool', async () => {
+  const shape = [1, 2, 6, 6];
+  const x = randomArray(shape, 44, -1, 1, [0], 0.05);
+  const plain = tinyModel({ x: shape }, (b, [xi]) => relu(b, xi!));
+  const w = randomArray(shape, 45, -1, 1, [0], 0.05); // dy of both signs
+  const engine = Engine.fromModel(plain);
+  try {
+    const res = await engine.gradients({ x }, { target: { kind: 'weighted' }, wrt: ['x'], reluBackward: 'guided' }, { weights: w });
+    const want = x.data.map((v, i) => (v > 0 && w.data[i]! > 0 ? w.data[i]! : 0));
+    assert.deepEqual(Array.from(res.grads.x!.data as Float32Array), Array.from(want));
+  } finally {
+    await engine.dispose();
+  }
+  // Relu -> MaxPool: the pooled gradient reaching the Relu is masked by Y > 0 first (positive-support.ts).
+  const pooled = tinyModel({ x: shape }, (b, [xi]) => b.op('MaxPool', [relu(b, xi!)], { kernel_shape: [2, 2], strides: [2, 2] }));
+  const wp = randomArray([1, 2, 3, 3], 46, -1, 1, [0], 0.05);
+  const e2 = Engine.fromModel(pooled);
+  try {
+    const res = await e2.gradients({ x }, { target: { kind: 'weighted' }, wrt: ['x'], reluBackward: 'guided' }, { weights: wp });
+    const r = f32(shape, x.data.map((v) => Math.max(0, v)));
+    const want = referencePoolGrad(r, wp.data, { kernel: [2, 2], strides: [2, 2], pads: [0, 0, 0, 0] }).map((g, i) => (x.data[i]! > 0 && g > 0 ? g : 0));
+    assert.deepEqual(Array.from(res.grads.x!.data as Float32Array), Array.from(want));
+  } finally {
+    await e2.dispose();
+  }
+});

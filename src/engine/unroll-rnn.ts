@@ -1,7 +1,8 @@
 /**
- * Unrolls ONNX LSTM and GRU nodes into per-time-step MatMul / Sigmoid / Tanh / Mul / Add nodes, so
- * that gradients flow through recurrent layers with the ordinary rules (backpropagation through
- * time is then just reverse-mode autodiff of the unrolled graph). Equations and gate orders are
+ * Unrolls ONNX LSTM and GRU nodes into per-time-step Gemm / Split / activation / Mul / Add nodes,
+ * so that gradients flow through recurrent layers with the ordinary rules (backpropagation through
+ * time is then just reverse-mode autodiff of the unrolled graph). The graph grows linearly with
+ * the sequence length, in nodes and in tensor sizes, backward included (test/engine/rnn-compile). Equations and gate orders are
  * those of the ONNX LSTM (gates i, o, f, c) and GRU (gates z, r, h) operator specs; the sequence
  * length must be known (it is, from the shape probe).
  *

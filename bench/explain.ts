@@ -15,6 +15,7 @@
  * reports a correctness figure, so a fast wrong job cannot pass: Grad-CAM's map of item 0 against
  * the map made from the zoo's PyTorch activation and gradient, IG's largest completeness error.
  */
+import { defaultChunk } from '../src/explain/method.ts';
 import { MALLOC_ENV } from '../bin/malloc-env.mjs';
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -181,6 +182,7 @@ export const explainBench: BenchModule = {
       }
       const check = run.method === 'gradcam' ? `item 0 map rel L2 vs the zoo's PyTorch activation/gradient ${fmt(nn.check)}` : `largest relative completeness error ${fmt(nn.check)}`;
       notes.push(`${run.method}: nnlens phases (ms) ${JSON.stringify(nn.phases)}, warm-up ${nn.warmup_s} s, ${check}`);
+      if (run.method === 'ig') notes.push(`ig: nnlens runs ${defaultChunk(3 * 224 * 224)} scaled inputs per forward+backward (src/explain/method.ts defaultChunk); PyTorch ${run.options.chunk}`);
       notes.push(`${run.method}: 1-minute load average ${load0.toFixed(2)} before, ${loadavg()[0]!.toFixed(2)} after (other jobs share the 2 cores; figures vary between runs)`);
     }
     return { metrics, notes };

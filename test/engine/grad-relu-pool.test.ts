@@ -1,8 +1,8 @@
 /**
- * Relu and MaxPool backward, including the Relu -> MaxPool shortcut (src/engine/grad/
- * positive-support.ts): finite differences where the function is smooth, and an exact reference
- * where it is not (ties), following PyTorch's max_pool2d rule that a window's gradient goes to its
- * first maximum in row-major order.
+ * Relu (mask read from its output, applied as a multiplication) and MaxPool backward, alone and
+ * chained as in ResNet's stem: finite differences where the function is smooth, and an exact
+ * reference where it is not (ties), following PyTorch's max_pool2d rule that a window's gradient
+ * goes to its first maximum in row-major order.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -119,7 +119,7 @@ test('MaxPool with exact ties sends each window\'s gradient to its first maximum
   }
 });
 
-test('a Relu whose output also feeds another op keeps its own mask (the shortcut applies only to a MaxPool-only gradient)', async () => {
+test('a Relu whose output feeds a MaxPool and another op: both gradients meet before the Relu mask', async () => {
   const shape = [1, 2, 6, 6];
   const m = tinyModel({ x: shape }, (b, [x]) => {
     const r = relu(b, x!);
@@ -146,7 +146,7 @@ test('guided backpropagation\'s Relu passes dy only where the Relu input and dy 
   } finally {
     await engine.dispose();
   }
-  // Relu -> MaxPool: the pooled gradient reaching the Relu is masked by Y > 0 first (positive-support.ts).
+  // Relu -> MaxPool: dY of both signs routed through the argmax, then the guided mask.
   const pooled = tinyModel({ x: shape }, (b, [xi]) => b.op('MaxPool', [relu(b, xi!)], { kernel_shape: [2, 2], strides: [2, 2] }));
   const wp = randomArray([1, 2, 3, 3], 46, -1, 1, [0], 0.05);
   const e2 = Engine.fromModel(pooled);
@@ -157,5 +157,30 @@ test('guided backpropagation\'s Relu passes dy only where the Relu input and dy 
     assert.deepEqual(Array.from(res.grads.x!.data as Float32Array), Array.from(want));
   } finally {
     await e2.dispose();
+  }
+});
+
+// Guards against a tempting shortcut (masking dY by Y > 0 on the pooled tensor so that the Relu
+// mask on the larger tensor can be skipped): it is exact for d input but drops the windows whose
+// maximum is 0 from d(Relu output), which explainers request as a CAM layer (VGG's last Relu).
+test('gradient w.r.t. a Relu output that feeds a MaxPool (e.g. VGG\'s last Relu as a CAM layer) keeps the windows whose maximum is 0', async () => {
+  const shape = [1, 2, 6, 6];
+  let reluOut = '';
+  const m = tinyModel({ x: shape }, (b, [xi]) => {
+    reluOut = relu(b, xi!);
+    return b.op('MaxPool', [reluOut], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] });
+  });
+  const x = tiedArray(shape, 47, [-1, -0.5, 0, 0.5]); // many all-zero windows after the Relu
+  const w = randomArray(await outputShape(m, x), 48, 0.5, 1.5);
+  const engine = Engine.fromModel(m);
+  try {
+    const res = await engine.gradients({ x }, { target: { kind: 'weighted' }, wrt: ['x', reluOut] }, { weights: w });
+    const r = f32(shape, x.data.map((v) => Math.max(0, v)));
+    const dr = referencePoolGrad(r, w.data, { kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] });
+    assert.ok(dr.some((v, i) => v !== 0 && r.data[i] === 0), 'the case needs windows whose first maximum is a 0');
+    assert.deepEqual(Array.from(res.grads[reluOut]!.data as Float32Array), Array.from(dr));
+    assert.deepEqual(Array.from(res.grads.x!.data as Float32Array), Array.from(dr.map((v, i) => (x.data[i]! > 0 ? v : 0))));
+  } finally {
+    await engine.dispose();
   }
 });

@@ -7,9 +7,7 @@
  * and ceil_mode rules. Global pools broadcast back.
  */
 import { attr } from '../../graph/ir.ts';
-import { positiveMask } from './activations.ts';
 import { transposeFit, windowOf } from './conv-geometry.ts';
-import { markPositiveSupport } from './positive-support.ts';
 import type { GradRule } from './rule.ts';
 
 export const maxPool: GradRule = {
@@ -27,18 +25,12 @@ export const maxPool: GradRule = {
       if (at >= 0) nodes[at] = { ...c.node, outputs: [c.node.outputs[0]!, idx] };
       else e.b.graph.nodes.push({ ...c.node, name: e.b.fresh('MaxPool_node'), outputs: [e.b.fresh('MaxPool'), idx] });
     }
-    // X = Relu(...): dY masked by Y > 0 here, on the pooled tensor, makes the Relu's own mask on
-    // the larger X an identity, which the Relu rule then skips (positive-support.ts).
-    const afterRelu = nodes.some((n) => n.op === 'Relu' && n.outputs[0] === x);
-    const dy = afterRelu ? e.mul(c.dy()!, positiveMask(c, c.node.outputs[0]!)) : c.dy()!;
     const total = xs.reduce((p, d) => p * d, 1);
     const flatIdx = e.reshape(idx, [-1]);
-    const flatDy = e.reshape(dy, [-1]);
+    const flatDy = e.reshape(c.dy()!, [-1]);
     const zeros = e.zeros([total]);
     const scattered = e.op('ScatterElements', [zeros, flatIdx, flatDy], { axis: 0, reduction: 'add' });
-    const dx = e.reshape(scattered, xs);
-    if (afterRelu) markPositiveSupport(e.b.graph, dx);
-    return dx;
+    return e.reshape(scattered, xs);
   }],
 };
 

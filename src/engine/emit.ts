@@ -8,7 +8,20 @@ import { GraphBuilder, f, type AttrInput } from './builder.ts';
 
 /** Emits common ONNX subgraphs into a graph at a fixed opset. */
 export class Emit {
+  /** Small constants already emitted, by kind and value (see {@link Emit.ints}). */
+  private readonly shared = new Map<string, string>();
+
   constructor(readonly b: GraphBuilder, readonly opset: number) {}
+
+  /**
+   * An int64 constant (axes, shapes, pads...), emitted once per distinct value and shape and
+   * shared by every node that reads it. {@link Emit.scalar} shares likewise: a 200-step LSTM
+   * gradient asked for 4,400 constants with 240 distinct values, and ONNX Runtime's session
+   * creation pays for each initializer.
+   */
+  ints(values: number[], shape: number[] = [values.length]): string {
+    return this.share(`i${shape.join(',')}:${values.join(',')}`, () => this.b.ints(values, shape));
+  }
 
   /** Raw node with one output. */
   op(op: string, inputs: string[], attrs: Record<string, AttrInput> = {}): string { return this.b.op(op, inputs, attrs); }
@@ -21,11 +34,17 @@ export class Emit {
   /** Multiplies by a float scalar constant. */
   scale(a: string, s: number): string { return s === 1 ? a : this.mul(a, this.scalar(s)); }
   /** A float32 scalar constant. */
-  scalar(v: number): string { return this.b.floats([v], []); }
+  scalar(v: number): string { return this.share(`f:${Object.is(v, -0) ? '-0' : v}`, () => this.b.floats([v], [])); }
+
+  private share(key: string, make: () => string): string {
+    let name = this.shared.get(key);
+    if (name === undefined) { name = make(); this.shared.set(key, name); }
+    return name;
+  }
 
   private reduce(op: string, x: string, axes: number[], keepdims: boolean, inputForm: boolean): string {
     if (axes.length === 0) return x;
-    if (inputForm) return this.op(op, [x, this.b.ints(axes)], { keepdims: keepdims ? 1 : 0 });
+    if (inputForm) return this.op(op, [x, this.ints(axes)], { keepdims: keepdims ? 1 : 0 });
     return this.op(op, [x], { axes, keepdims: keepdims ? 1 : 0 });
   }
   reduceSum(x: string, axes: number[], keepdims = true): string { return this.reduce('ReduceSum', x, axes, keepdims, this.opset >= 13); }
@@ -33,18 +52,18 @@ export class Emit {
   reduceMax(x: string, axes: number[], keepdims = true): string { return this.reduce('ReduceMax', x, axes, keepdims, this.opset >= 18); }
 
   squeeze(x: string, axes: number[]): string {
-    return this.opset >= 13 ? this.op('Squeeze', [x, this.b.ints(axes)]) : this.op('Squeeze', [x], { axes });
+    return this.opset >= 13 ? this.op('Squeeze', [x, this.ints(axes)]) : this.op('Squeeze', [x], { axes });
   }
   unsqueeze(x: string, axes: number[]): string {
-    return this.opset >= 13 ? this.op('Unsqueeze', [x, this.b.ints(axes)]) : this.op('Unsqueeze', [x], { axes });
+    return this.opset >= 13 ? this.op('Unsqueeze', [x, this.ints(axes)]) : this.op('Unsqueeze', [x], { axes });
   }
-  reshape(x: string, shape: number[]): string { return this.op('Reshape', [x, this.b.ints(shape)]); }
+  reshape(x: string, shape: number[]): string { return this.op('Reshape', [x, this.ints(shape)]); }
   transpose(x: string, perm: number[]): string { return this.op('Transpose', [x], { perm }); }
-  expand(x: string, shape: number[]): string { return this.op('Expand', [x, this.b.ints(shape)]); }
+  expand(x: string, shape: number[]): string { return this.op('Expand', [x, this.ints(shape)]); }
   /** Slice with constant starts/ends/axes/steps (input form, opset >= 10). */
   slice(x: string, starts: number[], ends: number[], axes: number[], steps?: number[]): string {
-    const ins = [x, this.b.ints(starts), this.b.ints(ends), this.b.ints(axes)];
-    if (steps) ins.push(this.b.ints(steps));
+    const ins = [x, this.ints(starts), this.ints(ends), this.ints(axes)];
+    if (steps) ins.push(this.ints(steps));
     return this.op('Slice', ins);
   }
   /**
@@ -54,17 +73,17 @@ export class Emit {
   split(x: string, axis: number, sizes: number[]): string[] {
     if (sizes.length === 1) return [x];
     return this.opset >= 13
-      ? this.b.node('Split', [x, this.b.ints(sizes)], { axis }, sizes.length)
+      ? this.b.node('Split', [x, this.ints(sizes)], { axis }, sizes.length)
       : this.b.node('Split', [x], { axis, split: sizes }, sizes.length);
   }
   /** Zero padding with constant pads ([begin..., end...] over all axes). */
   pad(x: string, pads: number[]): string {
     if (pads.every((p) => p === 0)) return x;
-    return this.opset >= 11 ? this.op('Pad', [x, this.b.ints(pads)]) : this.op('Pad', [x], { pads, value: f(0) });
+    return this.opset >= 11 ? this.op('Pad', [x, this.ints(pads)]) : this.op('Pad', [x], { pads, value: f(0) });
   }
   /** A float32 tensor of zeros of a static shape. */
   zeros(shape: number[]): string {
-    return this.op('ConstantOfShape', [this.b.ints(shape)], { value: { type: 'tensor', value: zeroTensor() } });
+    return this.op('ConstantOfShape', [this.ints(shape)], { value: { type: 'tensor', value: zeroTensor() } });
   }
   /** `cond ? a : b`. */
   where(cond: string, a: string, b: string): string { return this.op('Where', [cond, a, b]); }

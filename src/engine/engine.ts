@@ -70,6 +70,7 @@ interface Compiled {
 /** Runs and differentiates one model. */
 export class Engine {
   private readonly cache = new Map<string, Promise<Compiled>>();
+  private readonly releasers: (() => Promise<void>)[] = [];
 
   constructor(readonly exec: ExecGraph) {}
 
@@ -101,6 +102,7 @@ export class Engine {
     const key = JSON.stringify({ kind: 'run', capture, shapes: shapesOf(feeds) });
     const compiled = await this.compiled(key, async () => {
       const g = cloneGraph(this.exec.graph);
+      pinFeedShapes(g, feeds);
       const captureNames = new Map(capture.map((r) => [r, this.resolve(r)]));
       g.outputs = dedupe([...g.outputs, ...[...captureNames.values()].flat()]);
       for (const o of g.outputs) if (!this.exec.graph.outputs.includes(o) && !g.inputs.includes(o)) g.values.set(o, { name: o });
@@ -142,6 +144,7 @@ export class Engine {
   private async compileGrad(feeds: Record<string, NdArray>, req: GradRequest): Promise<Compiled> {
     const src = this.exec;
     const g = cloneGraph(src.graph);
+    pinFeedShapes(g, feeds);
     for (const p of req.feedParams ?? []) {
       const v = g.values.get(p);
       if (!v?.initializer) throw new NnlensError(this.model.path, `'${p}' is not a weight of the model`);
@@ -218,13 +221,33 @@ export class Engine {
     return p;
   }
 
-  /** Releases every compiled session. */
+  /**
+   * Registers a release to run with {@link dispose}: resources built on this engine elsewhere
+   * (e.g. the head engines of src/explain/head.ts) are released together with it.
+   */
+  onDispose(release: () => Promise<void>): void { this.releasers.push(release); }
+
+  /** Releases every compiled session (and whatever was registered with {@link onDispose}). */
   async dispose(): Promise<void> {
+    for (const release of this.releasers.splice(0)) await release();
     const all = [...this.cache.values()];
     this.cache.clear();
     for (const p of all) {
       try { await (await p).session.dispose(); } catch { /* failed compiles have nothing to release */ }
     }
+  }
+}
+
+/**
+ * Declares the fed shapes on the graph's inputs. Sessions are compiled per input shape anyway
+ * (the cache key holds the shapes), and with every shape known ONNX Runtime plans memory in one
+ * pass: with a symbolic batch its planner cannot reuse buffers and slows down with the square of
+ * the node count (unrolled recurrent layers: src/engine/unroll-rnn.ts).
+ */
+function pinFeedShapes(g: ExecGraph['graph'], feeds: Record<string, NdArray>): void {
+  for (const [name, a] of Object.entries(feeds)) {
+    const v = g.values.get(name);
+    if (v && g.inputs.includes(name) && !v.initializer) g.values.set(name, { ...v, shape: [...a.shape] });
   }
 }
 

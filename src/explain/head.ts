@@ -75,14 +75,9 @@ function headsOf(engine: Engine): Map<string, Head | undefined> {
   if (cached) return cached;
   cached = new Map();
   heads.set(engine, cached);
-  // engine/ sits below explain/ and knows nothing of heads, so the engine's dispose is extended
-  // here: whoever releases an engine (the CLI when done, the web app's engine LRU) releases the
-  // heads' compiled sessions with it, instead of leaving them to the garbage collector.
-  const release = engine.dispose.bind(engine);
-  engine.dispose = async (): Promise<void> => {
-    await disposeHeads(engine);
-    await release();
-  };
+  // Whoever releases an engine (the CLI when done, the web app's engine LRU) releases the heads'
+  // compiled sessions with it, instead of leaving them to the garbage collector.
+  engine.onDispose(() => disposeHeads(engine));
   return cached;
 }
 

@@ -20,7 +20,7 @@ import { readOutput } from '../inspect/outputs.ts';
 import { readModelFacts } from '../io/preprocess.ts';
 import type { IntegrationMethod } from './gradient/integration.ts';
 import { makeBaseline } from './gradient/baselines.ts';
-import { f32Array, type Attribution, type AttributionResult, type ExplainContext } from './method.ts';
+import { f32Array, knownScores, withKnownScores, type Attribution, type AttributionResult, type ExplainContext } from './method.ts';
 import { createMethod, TABULAR_ONLY } from './methods.ts';
 import { defaultCamLayer, logitsOf, parseClass } from './defaults.ts';
 import { disposeHeads, headEngine, type Head } from './head.ts';
@@ -256,6 +256,7 @@ export async function prepare(engine: Engine, input: ExplainInput, o: ExplainOpt
       ctx = { ...base, target: spec, values: { index: new Array(N).fill(o.neuron) } };
     }
     const s = scoreRows(ctx, t, (i) => i);
+    ctx = withKnownScores(ctx, s);
     targets = Array.from({ length: N }, (_, n) => ({ kind: o.channel !== undefined ? 'channel' : 'neuron', index: (o.channel ?? o.neuron)!, tensor: o.targetLayer!, score: s[n]! }));
   } else {
     const K = scoresT.data.length / N;
@@ -283,6 +284,7 @@ export async function prepare(engine: Engine, input: ExplainInput, o: ExplainOpt
       return ks.map((k, n) => ({ kind: 'class', index: k, label: o.labels?.names[k], tensor: logits.tensor, score: sc[n]!, probability: probs(n, k) }));
     };
     targets = facts_(chosen);
+    ctx = withKnownScores(ctx, Float32Array.from(targets, (t) => t.score));
     if (o.contrast !== undefined) {
       if (classes < 2) throw new NnlensError(path, '--contrast needs a model with several classes; this one has a single output');
       contrastValues = new Array<number>(N).fill(parseClass(o.contrast, classes, o.labels, '--contrast'));
@@ -549,5 +551,7 @@ export function subContext(ctx: ExplainContext, idx: number[]): ExplainContext {
   };
   const values = ctx.values.weights ? { weights: pick(ctx.values.weights) } : { index: idx.map((k) => ctx.values.index![k % ctx.values.index!.length]!) };
   const extra = Object.fromEntries(Object.entries(ctx.extraFeeds ?? {}).map(([k, v]) => [k, pick(v)]));
-  return { ...ctx, x: pick(ctx.x) as NdArray & { data: Float32Array }, extraFeeds: extra, values };
+  const sub: ExplainContext = { ...ctx, x: pick(ctx.x) as NdArray & { data: Float32Array }, extraFeeds: extra, values, known: undefined };
+  const known = knownScores(ctx);
+  return known ? withKnownScores(sub, Float32Array.from(idx, (k) => known[k]!)) : sub;
 }

@@ -28,6 +28,34 @@ export interface ExplainContext {
   seed?: number;
   /** Largest batch sent to the engine at once (IG steps, occlusion windows, Score-CAM channels). */
   batchSize?: number;
+  /** The target's value per item on `x`, when a forward pass already gave it (see {@link knownScores}). */
+  known?: KnownScores;
+}
+
+/**
+ * Target values on the inputs from a forward pass the caller already ran, together with exactly
+ * what they were computed from. A context derived by replacing the model, the inputs, the target
+ * or its values (a noise tunnel, a randomized model, a contrast class) no longer matches them, so
+ * {@link knownScores} then returns nothing and the method computes its own.
+ */
+export interface KnownScores {
+  engine: Engine;
+  x: NdArray;
+  target: TargetSpec;
+  values: TargetValues;
+  data: Float32Array;
+}
+
+/** The known target values for `ctx`'s items, only when they were computed for this very context. */
+export function knownScores(ctx: ExplainContext): Float32Array | undefined {
+  const k = ctx.known;
+  if (!k || k.engine !== ctx.engine || k.x !== ctx.x || k.target !== ctx.target || k.values !== ctx.values) return undefined;
+  return k.data.length === ctx.x.shape[0] ? k.data : undefined;
+}
+
+/** `ctx` with `data` recorded as its items' target values (see {@link KnownScores}). */
+export function withKnownScores(ctx: ExplainContext, data: Float32Array): ExplainContext {
+  return { ...ctx, known: { engine: ctx.engine, x: ctx.x, target: ctx.target, values: ctx.values, data } };
 }
 
 /** An attribution tensor and what the method can tell about it. */

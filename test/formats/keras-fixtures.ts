@@ -3,15 +3,19 @@
  * bad-input tests do not depend on ../shared: HDF5 written with h5wasm, zips written by a tiny
  * store-only writer (which, unlike a library, can also write the malformed archives we refuse).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { File as H5File } from 'h5wasm';
 import { crc32 } from '../../src/formats/keras-zip.ts';
 
-/** A fresh temp folder. */
-export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'nnlens-keras-'));
+const made: string[] = [];
+
+/** A fresh temp folder, removed when the test process exits. */
+export function tempDir(prefix = 'nnlens-keras-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  if (made.push(dir) === 1) process.once('exit', () => { for (const d of made) rmSync(d, { recursive: true, force: true }); });
+  return dir;
 }
 
 /** Writes an HDF5 file with h5wasm (node build: real files). */

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { NnlensError } from '../../src/errors.ts';
 import { openModel } from '../../src/formats/registry.ts';
 import type { Model } from '../../src/graph/ir.ts';
 import { NEEDS_SHARED, real } from '../helpers/shared.ts';
+import { tempDir } from './keras-fixtures.ts';
 
 function node(m: Model, name: string) {
   const n = m.graph.nodes.find((x) => x.name === name);
@@ -68,13 +68,13 @@ test('TF.js graph (onnx2tf, signature): NHWC convolutions, and the same weights 
 });
 
 test('TF.js graph: a missing weight shard is an error naming the shard', { skip: NEEDS_SHARED }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'nnlens-tfjs-graph-'));
+  const dir = tempDir('nnlens-tfjs-graph-');
   copyFileSync(real('tfjs-graph-tf113-mathgarden', 'model.json'), join(dir, 'model.json'));
   await assert.rejects(openModel(dir), (e: unknown) => e instanceof NnlensError && /group1-shard1of1\.bin: weight shard is missing/.test(e.message));
 });
 
 test('TF.js graph: a truncated shard is an error naming it', { skip: NEEDS_SHARED }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'nnlens-tfjs-graph-'));
+  const dir = tempDir('nnlens-tfjs-graph-');
   copyFileSync(real('tfjs-graph-onnx2tf-cifar100edge', 'model.json'), join(dir, 'model.json'));
   writeFileSync(join(dir, 'group1-shard1of1.bin'), readFileSync(real('tfjs-graph-onnx2tf-cifar100edge', 'group1-shard1of1.bin')).subarray(0, 1000));
   await assert.rejects(openModel(dir), (e: unknown) => e instanceof NnlensError && /group1-shard1of1\.bin: .*hold 1000 bytes but .* need 100400/.test(e.message));
@@ -82,7 +82,7 @@ test('TF.js graph: a truncated shard is an error naming it', { skip: NEEDS_SHARE
 
 /** A tiny hand-written graph model: control inputs, a second output, inline and quantized constants. */
 function writeSynthetic(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'nnlens-tfjs-graph-'));
+  const dir = tempDir('nnlens-tfjs-graph-');
   const b64 = (a: ArrayBufferView): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
   const shape = (...d: number[]) => ({ dim: d.map((size) => ({ size: String(size) })) });
   const json = {

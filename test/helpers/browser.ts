@@ -4,7 +4,7 @@
  * playwright-core. Tests skip, saying so, when /usr/bin/chromium is absent.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -30,6 +30,7 @@ export function ensureWebBuild(page = 'playground.html'): void {
  */
 export function buildWeb(pages?: string[]): string {
   const out = pages ? mkdtempSync(join(tmpdir(), 'nnlens-web-')) : WEB_DIST;
+  if (pages) process.once('exit', () => rmSync(out, { recursive: true, force: true }));
   const env = pages ? { ...process.env, NNLENS_WEB_PAGES: pages.join(','), NNLENS_WEB_OUT: out } : process.env;
   const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(ROOT, 'web', 'vite.config.ts')], { cwd: ROOT, encoding: 'utf8', env });
   if (r.status !== 0) throw new Error(`web build failed:\n${r.stdout}\n${r.stderr}`);

@@ -5,7 +5,7 @@
  * CSV of rows. The models are the zoo's seeded PyTorch exports with nnlens metadata added, so the
  * tests check the server's wiring, not the models' accuracy.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDigits, writeDigitPng } from '../../src/data/mnist.ts';
@@ -31,6 +31,7 @@ async function withMetadata(src: string, dst: string, metadata: Record<string, s
  */
 export async function buildFixtures(): Promise<Fixtures> {
   const root = mkdtempSync(join(tmpdir(), 'nnlens-serve-fx-'));
+  process.once('exit', () => rmSync(root, { recursive: true, force: true }));
   const dDir = join(root, 'digits'), tDir = join(root, 'transactions');
   mkdirSync(join(dDir, 'samples'), { recursive: true });
   mkdirSync(tDir, { recursive: true });

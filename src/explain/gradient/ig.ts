@@ -4,7 +4,7 @@
  * Completeness (Axiom, Sec. 3): sum(attr) = F(x) - F(x'); the error is reported per item.
  * All steps of all items run batched through one compiled forward+backward graph.
  */
-import { Attribution, f32Array, type AttributionResult, type ExplainContext } from '../method.ts';
+import { Attribution, f32Array, knownScores, type AttributionResult, type ExplainContext } from '../method.ts';
 import { makeBaseline, type BaselineSpec } from './baselines.ts';
 import { eachVariantGradient } from './gradients.ts';
 import { quadrature, type IntegrationMethod } from './integration.ts';
@@ -28,12 +28,13 @@ export class IntegratedGradients extends Attribution<IgOptions> {
     const { alphas, weights } = quadrature(o.method ?? 'gausslegendre', steps);
     const x = ctx.x.data, N = ctx.x.shape[0]!, per = x.length / N;
     const base = makeBaseline(ctx, o.baseline ?? 'zeros');
-    // Variants: for each item, each step and the input itself (for the delta), plus the baselines.
-    // Items whose baseline and target are the same (a zero baseline, one class) share one
-    // baseline variant: 32 ImageNet inputs with a zero baseline need at most 32, often few.
+    // Variants: for each item, each step and, unless a forward pass already gave F(x), the input
+    // itself (for the delta); then the baselines. Items whose baseline and target are the same (a
+    // zero baseline, one class) share one baseline variant.
+    const known = knownScores(ctx);
     const { reps, baseOf } = baselineVariants(ctx, base, N, per);
-    const S = steps + 1, B = reps.length;
-    const attr = new Float32Array(x.length), score = new Float32Array(N), baseScore = new Float32Array(B);
+    const S = known ? steps : steps + 1, B = reps.length;
+    const attr = new Float32Array(x.length), score = known ? Float32Array.from(known) : new Float32Array(N), baseScore = new Float32Array(B);
     await eachVariantGradient(ctx, N * S + B, (i, dst) => {
       if (i >= N * S) { const r = reps[i - N * S]!; dst.set(base.subarray(r * per, (r + 1) * per)); return; }
       const n = Math.floor(i / S), k = i % S, a = k < steps ? alphas[k]! : 1, off = n * per;

@@ -28,6 +28,10 @@ export class Session {
     let file: { path: string; remove(): void } | undefined;
     try {
       file = canUseFiles() ? await writeTemp(proto.chunks()) : undefined;
+    } catch (e) {
+      // A model that cannot be read is the user's error; a temporary folder that cannot be written
+      // (full, read-only) only costs memory: ONNX Runtime then gets one buffer.
+      if (e instanceof NnlensError || !(e as NodeJS.ErrnoException).code) throw e;
     } finally {
       releaseScratch();
     }

@@ -72,3 +72,18 @@ test('a graph ONNX Runtime refuses is a one-line error naming the model, and its
     rmSync(ownTmp, { recursive: true, force: true });
   }
 });
+
+test('when the temporary folder cannot be written, the session is created from a buffer instead', async () => {
+  const savedTmp = process.env.TMPDIR;
+  process.env.TMPDIR = '/nonexistent/nnlens-no-tmp';
+  try {
+    const z = zooEntry('tabular_mlp');
+    const engine = Engine.fromModel(await openModel(z.model));
+    const inputName = engine.inputs()[0]!.name;
+    const res = await engine.gradients({ [inputName]: readNpy(z.input) as NdArray }, { target: { kind: 'logit' }, wrt: [inputName] }, { index: [z.target] });
+    assert.ok(res.grads[inputName]!.data.length > 0);
+    await engine.dispose();
+  } finally {
+    if (savedTmp === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = savedTmp;
+  }
+});

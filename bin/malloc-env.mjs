@@ -7,7 +7,7 @@
  * it rises, later buffers come from the heap, and freed heap memory stays resident. A fixed
  * threshold of 128 KiB makes each large buffer its own mapping, returned to the OS when freed.
  * Measured with `npm run bench -- engine` (peak RSS of forward+backward, bench/RESULTS.md): ResNet-50
- * 567 MB by default, 467 MB with the setting; ResNet-18 382 -> 315 MB; speed unchanged (ONNX Runtime
+ * 539 MB by default, 468 MB with the setting; ResNet-18 380 -> 315 MB (run of 2026-11-22 11:20); speed unchanged (ONNX Runtime
  * reuses its own arena for activations). glibc reads the variable only at process start, hence
  * the shebang and the relaunch. Other C libraries ignore it.
  */

@@ -18,8 +18,8 @@ export class Session {
    *
    * In Node the model is streamed to a temporary file, one weight at a time, and ONNX Runtime
    * loads it from there: handing it a buffer instead costs the buffer, ONNX Runtime's copy of it
-   * and the weights parsed out of that copy at once (ResNet-50's gradient graph: 601 MB resident
-   * after creation from a buffer, 420 MB from a file; tmp-free figures in bench/RESULTS.md).
+   * and the weights parsed out of that copy at once (ResNet-50's gradient graph: 578 MB resident
+   * after creation from a buffer, 413 MB from a file: bench/dev/session-memory.ts).
    * @example const s = await Session.create(graph, { '': 17 }); const out = await s.run({ input: x })
    */
   static async create(graph: Graph, opsets: Record<string, number>, label = graph.name): Promise<Session> {

@@ -129,8 +129,8 @@ export function chunkSize(ctx: ExplainContext, perItem: number, count: number): 
   if (ctx.batchSize) return Math.max(1, Math.min(ctx.batchSize, count));
   // About 1.25M input elements per run (8 ImageNet-sized images). Bigger batches do not run faster
   // per item on CPU (ONNX Runtime already spreads one image's convolutions over the cores) but cost
-  // memory: ResNet-50 IG ran no faster at 26 images per run than at 8, with twice the peak memory
-  // (`npm run bench -- explain` reports the chunk size with its figures).
+  // memory: ResNet-50 IG ran no faster at 12, 16 or 26 images per run than at 8, with more peak
+  // memory, and slower at 1-2 (`node --import tsx bench/dev/ig-chunks.ts 2 1,2,4,8,12,16`).
   return Math.max(1, Math.min(count, defaultChunk(perItem)));
 }
 

@@ -60,17 +60,13 @@ export class GraphBuilder {
 
   /** Adds a constant initializer and returns its name. */
   constant(dtype: DType, shape: number[], data: Float32Array | BigInt64Array | Int32Array | Uint8Array | Float64Array, hint = 'const'): string {
-    const name = this.fresh(hint);
-    const v = valueOf(this.graph, name);
-    v.initializer = Tensor.of(dtype, shape, data);
-    v.dtype = dtype;
-    v.shape = shape;
-    return name;
+    return this.lazyConstant(Tensor.of(dtype, shape, data), hint);
   }
 
   /**
-   * A constant whose values are computed only when the graph is serialized (and not kept), e.g. a
-   * re-laid-out copy of a weight: it costs no memory until ONNX Runtime takes it.
+   * A constant holding `tensor`. A lazy tensor's values are computed only when the graph is
+   * serialized (and not kept), e.g. a re-laid-out copy of a weight: it costs no memory until
+   * ONNX Runtime takes it.
    */
   lazyConstant(tensor: Tensor, hint = 'const'): string {
     const name = this.fresh(hint);

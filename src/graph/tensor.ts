@@ -127,13 +127,7 @@ export class Tensor {
 
   /** Reads (once) and returns the values; throws if the stored byte count does not match the shape. */
   data(): TensorArray {
-    if (this.cached === undefined) {
-      const d = this.source.read();
-      if (d.length !== this.size) {
-        throw new Error(`${this.source.where}: holds ${d.length} values but its shape [${this.shape.join(', ')}] needs ${this.size}`);
-      }
-      this.cached = d;
-    }
+    this.cached ??= this.transientData();
     return this.cached;
   }
 

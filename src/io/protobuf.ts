@@ -261,25 +261,21 @@ export class ProtoWriter {
   string(no: number, s: string): this { return this.bytes(no, new TextEncoder().encode(s)); }
 
   /** Writes a bytes field, keeping a reference to `b` (not copied until {@link finish}). */
-  bytes(no: number, b: Uint8Array): this {
-    this.tag(no, 2);
-    this.varintRaw(b.byteLength);
-    this.flush();
-    this.parts.push(b);
-    this.length += b.byteLength;
-    return this;
-  }
+  bytes(no: number, b: Uint8Array): this { return this.part(no, b, b.byteLength); }
 
   /**
    * Writes a bytes field of known length whose payload is produced by {@link chunks} or
    * {@link finish}, not now; producing a different length is an error.
    */
-  lazyBytes(no: number, b: LazyBytes): this {
+  lazyBytes(no: number, b: LazyBytes): this { return this.part(no, b, b.length); }
+
+  /** A length-delimited field whose payload is kept as its own part. */
+  private part(no: number, p: Uint8Array | LazyBytes, length: number): this {
     this.tag(no, 2);
-    this.varintRaw(b.length);
+    this.varintRaw(length);
     this.flush();
-    this.parts.push(b);
-    this.length += b.length;
+    this.parts.push(p);
+    this.length += length;
     return this;
   }
 

@@ -4,18 +4,17 @@
  * (mosaic for 4-D, bars for 2-D), layer references, and bad input (one line, exit 2, no file).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { readNpy, writeNpy } from '../../src/io/npy.ts';
 import { pngSize } from '../../src/render/raster.ts';
-import { NEEDS_SHARED, ROOT, real } from '../helpers/shared.ts';
+import { NEEDS_SHARED, real } from '../helpers/shared.ts';
 import { ZOO_FIXTURES } from '../helpers/zoo.ts';
 import { writeTwoLeaving } from './tiny-models.ts';
+import { runCli, type CliResult } from '../helpers/cli.ts';
 
-const BIN = join(ROOT, 'bin', 'nnlens.mjs');
 const GAP = join(ZOO_FIXTURES, 'gap_cnn');
 const MLP = join(ZOO_FIXTURES, 'tabular_mlp');
 const dir = mkdtempSync(join(tmpdir(), 'nnlens-act-'));
@@ -23,10 +22,7 @@ const out = join(dir, 'out');
 mkdirSync(out);
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function nnlens(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: dir });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const nnlens = (...args: string[]): CliResult => runCli(dir, ...args);
 
 function assertRefused(r: { code: number; stderr: string }, pattern: RegExp): void {
   assert.equal(r.code, 2, r.stderr);

@@ -4,7 +4,6 @@
  * one line, exit 2 and no output file.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,10 +11,10 @@ import { after, before, test } from 'node:test';
 import { loadDigits, writeDigitPng } from '../../src/data/mnist.ts';
 import { readNpy } from '../../src/io/npy.ts';
 import { pngSize } from '../../src/render/raster.ts';
-import { NEEDS_SHARED, ROOT, real } from '../helpers/shared.ts';
+import { NEEDS_SHARED, real } from '../helpers/shared.ts';
 import { ZOO_FIXTURES } from '../helpers/zoo.ts';
+import { runCli, type CliResult } from '../helpers/cli.ts';
 
-const BIN = join(ROOT, 'bin', 'nnlens.mjs');
 const GAP_CNN = join(ZOO_FIXTURES, 'gap_cnn', 'model.onnx');
 const MLP = join(ZOO_FIXTURES, 'tabular_mlp', 'model.onnx');
 const dir = mkdtempSync(join(tmpdir(), 'nnlens-explain-'));
@@ -23,10 +22,7 @@ const inputs = join(dir, 'inputs');
 const out = join(dir, 'out');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function nnlens(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: dir });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const nnlens = (...args: string[]): CliResult => runCli(dir, ...args);
 
 before(async () => {
   mkdirSync(inputs, { recursive: true });

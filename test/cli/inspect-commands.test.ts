@@ -1,22 +1,18 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { pngSize } from '../../src/render/raster.ts';
-import { ROOT, NEEDS_SHARED, real } from '../helpers/shared.ts';
+import { NEEDS_SHARED, real } from '../helpers/shared.ts';
 import { ZOO_FIXTURES } from '../helpers/zoo.ts';
+import { runCli, type CliResult } from '../helpers/cli.ts';
 
-const BIN = join(ROOT, 'bin', 'nnlens.mjs');
 const GAP_CNN = join(ZOO_FIXTURES, 'gap_cnn', 'model.onnx');
 const dir = mkdtempSync(join(tmpdir(), 'nnlens-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function nnlens(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: dir });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const nnlens = (...args: string[]): CliResult => runCli(dir, ...args);
 
 /** The CLI refused with exit 2 and exactly one line on stderr, and wrote nothing into `dir`. */
 function assertRefused(r: { code: number; stdout: string; stderr: string }, pattern: RegExp, before: string[]): void {

@@ -4,7 +4,6 @@
  * several rows, --save-raw, and each kind of bad input (one line, exit 2, no output file).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,11 +12,11 @@ import sharp from 'sharp';
 import { loadDigits } from '../../src/data/mnist.ts';
 import { readNpy, writeNpy } from '../../src/io/npy.ts';
 import { softmax } from '../../src/inspect/outputs.ts';
-import { NEEDS_SHARED, ROOT, real } from '../helpers/shared.ts';
+import { NEEDS_SHARED, real } from '../helpers/shared.ts';
 import { ZOO_FIXTURES } from '../helpers/zoo.ts';
 import { writeBinary, writeClassifier } from './tiny-models.ts';
+import { runCli, type CliResult } from '../helpers/cli.ts';
 
-const BIN = join(ROOT, 'bin', 'nnlens.mjs');
 const GAP = join(ZOO_FIXTURES, 'gap_cnn');
 const MLP = join(ZOO_FIXTURES, 'tabular_mlp');
 const dir = mkdtempSync(join(tmpdir(), 'nnlens-run-'));
@@ -25,10 +24,7 @@ const out = join(dir, 'out');
 mkdirSync(out);
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function nnlens(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: dir });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const nnlens = (...args: string[]): CliResult => runCli(dir, ...args);
 
 /** Refused: exit 2, one line on stderr matching `pattern`, nothing written to `out`. */
 function assertRefused(r: { code: number; stderr: string }, pattern: RegExp): void {

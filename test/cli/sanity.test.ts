@@ -3,7 +3,6 @@
  * gap_cnn and on the real Keras cat-vs-dog CNN, and bad input refused with one line and exit 2.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,14 +10,11 @@ import { test } from 'node:test';
 import { loadDigits, writeDigitPng } from '../../src/data/mnist.ts';
 import { NEEDS_SHARED, ROOT, real } from '../helpers/shared.ts';
 import { ZOO_FIXTURES } from '../helpers/zoo.ts';
+import { runCli, type CliResult } from '../helpers/cli.ts';
 
-const BIN = join(ROOT, 'bin', 'nnlens.mjs');
 const GAP = join(ZOO_FIXTURES, 'gap_cnn');
 
-function nnlens(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: ROOT });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const nnlens = (...args: string[]): CliResult => runCli(ROOT, ...args);
 
 test('sanity prints one row per weighted layer, from the output down, and a verdict', () => {
   const r = nnlens('sanity', join(GAP, 'model.onnx'), '--input', join(GAP, 'input.npy'), '--method', 'saliency', '--seed', '1');

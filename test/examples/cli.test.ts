@@ -3,7 +3,6 @@
  * examples are not retrained) and `nnlens start`, the job `npm start` runs.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,16 +12,12 @@ import { readModelFacts } from '../../src/io/preprocess.ts';
 import { readLogDir } from '../../src/io/tfevents.ts';
 import { pngSize } from '../../src/render/raster.ts';
 import type { TrainingLogJson } from '../../src/train/log.ts';
-import { ROOT } from '../helpers/shared.ts';
+import { runCli, type CliResult } from '../helpers/cli.ts';
 
-const BIN = join(ROOT, 'bin', 'nnlens.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'nnlens-train-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function nnlens(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: dir });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const nnlens = (...args: string[]): CliResult => runCli(dir, ...args);
 
 test('nnlens train --example transactions writes a complete example folder that nnlens reads back', async () => {
   const out = join(dir, 'fraud');

@@ -1,25 +1,30 @@
 /**
  * Backward rules of convolutions (ONNX Conv / ConvTranspose, N-d, groups, dilations, pads).
  *
- * d input: the transposed convolution of dY with the same weights. When the kernel is a
- * constant it is built from plain stride-1 Convs instead (conv-phases.ts), which ONNX Runtime
- * runs in its blocked NCHWc kernels, several times faster than its ConvTranspose:
- * - stride 1: one Conv of dY with the spatially flipped, channel-swapped kernel;
- * - strided (dilation 1, one item, at least 16 input channels): one Conv per output phase with
- *   that phase's taps of the kernel (no zero taps), interleaved back by one GatherElements over a
- *   constant index map. ResNet-18 fwd+bwd, 2 threads, 8 interleaved rounds: median paired time
- *   ratio 0.92 against ConvTranspose (`node --import tsx bench/dev/conv-phases.ts`, which turns
- *   this path off with NNLENS_NO_PHASE=1; NNLENS_NO_FLIP=1 turns off both); ResNet-50
- *   unchanged (1.00), where its 3x3/2 ConvTransposes ran at 30-60 GMAC/s against 90-100 for Conv.
- *   Not used for few channels: the stem's 64->3 phases as Convs took 11 ms against 3.5 ms
- *   (ORT's Conv with 3 output channels falls back to im2col + a 3-row GEMM); nor for batches,
- *   whose index map would need one copy per item.
+ * d input: the transposed convolution of dY with the same weights (ConvTranspose). For stride 1
+ * the same result is a plain Conv of dY with the spatially flipped, channel-swapped kernel, which
+ * ONNX Runtime runs several times faster than ConvTranspose (measured on ResNet-18 backward,
+ * see bench/); that path is used when the kernel is a constant and the pads allow it.
+ * Strided convs keep ConvTranspose: the sub-pixel alternative (Shi et al. 2016, arXiv:1609.07009:
+ * the s^2 phases as output channels of one stride-1 Conv, then interleaved) was measured no
+ * faster with ORT 1.30 at one thread on ResNet-18's shapes: 7x7/2 stem 4.1 ms Conv + 0.4 ms
+ * DepthToSpace vs 4.6 ms ConvTranspose (zero taps and channel padding to the NCHWc block waste
+ * 43% of its work); 3x3/2 and 1x1/2 about twice slower (zero-padded sub-kernels, and the
+ * interleave is a 6-D transpose, which ORT runs at ~5 ns per element). With the exact
+ * per-phase taps (one stride-1 Conv per phase, no zero taps) and one GatherElements over a
+ * constant index map as the interleave (0.08 ms for 256x28x28 against 1.15 ms for DepthToSpace),
+ * the whole fwd+bwd did not get measurably faster either: paired ratio to ConvTranspose 0.99 on
+ * ResNet-18 (10 rounds) and 0.97 on ResNet-50 (6 rounds, round-to-round spread 0.74-1.33), 2
+ * threads, 2026-11-22; the stem (3 output channels) was 3x slower as phase Convs. That version,
+ * its exactness tests and the A/B script are commit a5e7665 (`git checkout a5e7665 && node
+ * --import tsx bench/dev/conv-phases.ts resnet18 10`).
  * d weight: a convolution of the input with dY, with the roles of stride and dilation swapped.
  * d bias: dY summed over batch and space.
  */
 import { attr } from '../../graph/ir.ts';
-import { outputPadding, windowOf, type Window } from './conv-geometry.ts';
-import { interleaveIndex, planPhases, regroupedKernel } from './conv-phases.ts';
+import { Tensor } from '../../graph/tensor.ts';
+import { scratch } from '../../io/scratch.ts';
+import { outputPadding, windowOf } from './conv-geometry.ts';
 import type { GradContext, GradRule } from './rule.ts';
 
 export const conv: GradRule = {
@@ -37,15 +42,9 @@ export const conv: GradRule = {
         const flipPads = win.kernel.map((k, i) => win.dilations[i]! * (k - 1));
         const pb = flipPads.map((p, i) => p - win.padsBegin[i]!), pe = flipPads.map((p, i) => p - win.padsEnd[i]!);
         const wConst = c.e.b.graph.values.get(w)?.initializer !== undefined && c.dtype(w) === 'float32';
-        if (!process.env.NNLENS_NO_FLIP && wConst) {
-          if (win.strides.every((s) => s === 1) && [...pb, ...pe].every((p) => p >= 0)) {
-            const flipped = regroupedKernel(c, w, ws, group, win.kernel.map((k) => Array.from({ length: k }, (_, i) => k - 1 - i)), 'wflip');
-            return e.op('Conv', [dy(), flipped], { dilations: win.dilations, group, pads: [...pb, ...pe], kernel_shape: win.kernel });
-          }
-          if (!process.env.NNLENS_NO_PHASE && xs[0] === 1 && xs[1]! >= 16 && win.dilations.every((d) => d === 1)) {
-            const phases = phaseInputGrad(c, w, ws, group, xs, ys, win, dy());
-            if (phases) return phases;
-          }
+        if (!process.env.NNLENS_NO_FLIP && win.strides.every((s) => s === 1) && wConst && [...pb, ...pe].every((p) => p >= 0)) {
+          const flipped = flipKernel(c, w, ws, group);
+          return e.op('Conv', [dy(), flipped], { dilations: win.dilations, group, pads: [...pb, ...pe], kernel_shape: win.kernel });
         }
         return e.op('ConvTranspose', [dy(), w], {
           strides: win.strides, dilations: win.dilations, group, kernel_shape: win.kernel,
@@ -73,22 +72,50 @@ export const conv: GradRule = {
 };
 
 /**
- * The input gradient of a strided conv of one item as one stride-1 Conv per output phase, then
- * one GatherElements that interleaves the phases (and zeros where no tap reaches) into dX; or
- * undefined when a phase would need dY cropped.
+ * The kernel of the stride-1 input-gradient convolution: W [M, C/g, *K] regrouped to
+ * [C, M/g, *K] and flipped along every spatial axis. It is computed in JS (the kernel is a
+ * constant) only when the graph is serialized, from a fresh read of W into reused scratch
+ * buffers, and not kept: the process never holds JS copies of the model's kernels next to ONNX
+ * Runtime's (issue 3's memory goal).
  */
-function phaseInputGrad(c: GradContext, w: string, ws: number[], group: number, xs: number[], ys: number[], win: Window, dy: string): string | undefined {
-  const plans = planPhases({ inSize: xs.slice(2), outSize: ys.slice(2), kernel: win.kernel, strides: win.strides, padsBegin: win.padsBegin });
-  if (!plans?.length) return undefined;
-  const e = c.e;
-  const flat = plans.map((p) => {
-    const k = regroupedKernel(c, w, ws, group, p.taps, 'wphase');
-    return e.reshape(e.op('Conv', [dy, k], { group, pads: p.pads, kernel_shape: p.taps.map((t) => t.length) }), [-1]);
+function flipKernel(c: GradContext, w: string, ws: number[], group: number): string {
+  const src = c.e.b.graph.values.get(w)!.initializer!;
+  const [M, Cg] = ws as [number, number];
+  const K = ws.slice(2);
+  const kSize = K.reduce((p, d) => p * d, 1);
+  const Mg = M / group, C = Cg * group;
+  // Output row r = g * Cg + ci holds, for every mo, input row (g * Mg + mo) * Cg + ci reversed.
+  const flipRows = (data: Float32Array, out: Float32Array, r0: number, r1: number): Float32Array => {
+    for (let r = r0; r < r1; r++) {
+      const g = Math.floor(r / Cg), ci = r % Cg;
+      for (let mo = 0; mo < Mg; mo++) {
+        const from = ((g * Mg + mo) * Cg + ci) * kSize;
+        const to = ((r - r0) * Mg + mo) * kSize;
+        for (let k = 0; k < kSize; k++) out[to + kSize - 1 - k] = data[from + k]!; // reversing the flat index flips every spatial axis
+      }
+    }
+    return out;
+  };
+  const rowBytes = Mg * kSize * 4;
+  const tensor = new Tensor('float32', [C, Mg, ...K], {
+    where: `${src.where} (flipped)`,
+    read: () => flipRows(src.transientData() as Float32Array, new Float32Array(src.size), 0, C),
+    *chunks() {
+      const input = scratch('flip-in', src.byteLength);
+      let o = 0;
+      for (const piece of src.rawChunks()) { input.set(piece, o); o += piece.byteLength; }
+      const data = new Float32Array(input.buffer, 0, src.size);
+      // Output in pieces of about 1 MiB of whole rows.
+      const rows = Math.max(1, Math.floor((1 << 20) / rowBytes));
+      for (let r = 0; r < C; r += rows) {
+        const r1 = Math.min(C, r + rows);
+        const out = scratch('flip-out', (r1 - r) * rowBytes);
+        flipRows(data, new Float32Array(out.buffer, 0, (r1 - r) * Mg * kSize), r, r1);
+        yield out;
+      }
+    },
   });
-  flat.push(e.zeros([1]));
-  const idx = interleaveIndex(xs[1]!, xs.slice(2), win.strides, plans);
-  const gathered = e.op('GatherElements', [e.op('Concat', flat, { axis: 0 }), e.b.constant('int32', [idx.length], idx, 'interleave')], { axis: 0 });
-  return e.reshape(gathered, xs);
+  return c.e.b.lazyConstant(tensor, 'wflip');
 }
 
 /** ConvTranspose: d input is the forward Conv of dY with the same kernel. */

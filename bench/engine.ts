@@ -76,6 +76,24 @@ export interface ChildFigures {
   profile?: { op: string; us: number; share: number; nodes: number }[];
   /** Runs of the profiled session (first call, warm-up and timed runs). */
   profile_runs?: number;
+  /** With --profile: what bounds the time (see {@link macBound}). */
+  bound?: MacBound;
+}
+
+/**
+ * What bounds a forward+backward's time, from an ONNX Runtime profile: its multiply-adds, the
+ * fastest any Conv kernel of the same graph ran, and the kernel time of the convolutions against
+ * everything else.
+ */
+export interface MacBound {
+  /** Multiply-adds of forward + backward to the input: twice the forward Conv/Gemm/MatMul ones. */
+  macs: number;
+  /** Highest multiply-add rate of a Conv node taking at least 0.3 ms (GMAC/s). */
+  best_gmacs: number;
+  /** Kernel time per run of Conv + ConvTranspose nodes (ms). */
+  conv_ms: number;
+  /** Kernel time per run of every other node (ms). */
+  other_ms: number;
 }
 
 function median(xs: number[]): number {
@@ -111,13 +129,54 @@ async function wrapSessions(profilePrefix: string | undefined, extra: Record<str
   setRuntime(wrapped, { readsFiles: true });
 }
 
-interface ProfileEvent { cat?: string; name?: string; dur?: number; args?: { op_name?: string } }
+export interface ProfileEvent { cat?: string; name?: string; dur?: number; args?: { op_name?: string; input_type_shape?: Record<string, number[]>[]; output_type_shape?: Record<string, number[]>[] } }
+
+const CONV_OPS = new Set(['Conv', 'FusedConv', 'NchwcConv']);
+const prod = (s: number[] = []): number => s.reduce((p, d) => p * d, 1);
+
+/**
+ * Multiply-adds of one profiled node from its shapes: a Conv's output elements times its weight's
+ * taps per output channel (the same for ONNX Runtime's blocked NCHWc kernels, whose reordered
+ * weights keep the element count); a Gemm/MatMul's output elements times the inner dimension.
+ */
+function nodeMacs(e: ProfileEvent): number {
+  const ins = (e.args?.input_type_shape ?? []).map((o) => Object.values(o)[0]!);
+  const out = Object.values(e.args?.output_type_shape?.[0] ?? {})[0];
+  const [x, w] = ins;
+  if (!x || !w || !out) return 0;
+  if (CONV_OPS.has(e.args!.op_name!)) return prod(out) * (prod(w) / w[0]!);
+  if (e.args!.op_name === 'Gemm' || e.args!.op_name === 'MatMul' || e.args!.op_name === 'FusedMatMul') return prod(out) * x[x.length - 1]!;
+  return 0;
+}
+
+/**
+ * {@link MacBound} of a fwd+bwd profile. Forward nodes are those the engine did not add (its
+ * nodes' names start with "nnlens/"); each forward Conv/Gemm has an input gradient of the same
+ * multiply-adds, so the whole job's count is twice the forward's.
+ */
+export function macBound(events: ProfileEvent[], runs: number): MacBound {
+  let fwdMacs = 0, conv = 0, other = 0, best = 0;
+  const perNode = new Map<string, { us: number; macs: number; op: string }>();
+  for (const e of events) {
+    if (e.cat !== 'Node' || !e.name?.endsWith('_kernel_time') || !e.args?.op_name) continue;
+    const row = perNode.get(e.name) ?? { us: 0, macs: nodeMacs(e), op: e.args.op_name };
+    row.us += e.dur ?? 0;
+    perNode.set(e.name, row);
+  }
+  for (const [name, r] of perNode) {
+    const us = r.us / runs;
+    if (CONV_OPS.has(r.op) || r.op === 'ConvTranspose') conv += us; else other += us;
+    if (!name.startsWith('nnlens/')) fwdMacs += r.macs;
+    if (CONV_OPS.has(r.op) && us >= 300) best = Math.max(best, r.macs / us / 1e3);
+  }
+  return { macs: 2 * fwdMacs, best_gmacs: round(best), conv_ms: round(conv / 1000), other_ms: round(other / 1000) };
+}
 
 /**
  * Kernel time per op type and run in an ONNX Runtime profile (chrome trace JSON): `Node` events
  * named `<node>_kernel_time` carry the op type; `model_run` events count the runs.
  */
-function opTimes(file: string): { runs: number; nodes: number; ops: NonNullable<ChildFigures['profile']> } {
+function opTimes(file: string): { runs: number; nodes: number; ops: NonNullable<ChildFigures['profile']>; bound: MacBound } {
   const events = JSON.parse(readFileSync(file, 'utf8')) as ProfileEvent[];
   const per = new Map<string, { us: number; nodes: Set<string> }>();
   let runs = 0;
@@ -133,7 +192,7 @@ function opTimes(file: string): { runs: number; nodes: number; ops: NonNullable<
   const ops = [...per.entries()]
     .map(([op, r]) => ({ op, us: Math.round(r.us / Math.max(1, runs)), share: Math.round((r.us / total) * 1000) / 1000, nodes: r.nodes.size }))
     .sort((a, b) => b.us - a.us);
-  return { runs, nodes: ops.reduce((s, o) => s + o.nodes, 0), ops };
+  return { runs, nodes: ops.reduce((s, o) => s + o.nodes, 0), ops, bound: macBound(events, Math.max(1, runs)) };
 }
 
 /** The child: one model, one setting; prints its figures as one JSON line. */
@@ -185,7 +244,7 @@ async function child(model: string, runs: number, warmup: number, profile: boole
     // the forward+backward session is the one with the most kernels.
     const files = readdirSync(tmpdir()).filter((f) => f.startsWith(`${basename(prefix)}-`) && f.endsWith('.json')).map((f) => join(tmpdir(), f));
     const profiles = files.map((f) => opTimes(f)).sort((a, b) => b.nodes - a.nodes);
-    if (profiles[0]) { out.profile = profiles[0].ops; out.profile_runs = profiles[0].runs; }
+    if (profiles[0]) { out.profile = profiles[0].ops; out.profile_runs = profiles[0].runs; out.bound = profiles[0].bound; }
     for (const f of files) rmSync(f, { force: true });
   }
   process.stdout.write(`${JSON.stringify(out)}\n`);
@@ -339,6 +398,16 @@ export const engineBench: BenchModule = {
       const prof = await runChild(model, Math.min(runs, 5), { NNLENS_THREADS: '1' }, true);
       const top = (prof.profile ?? []).slice(0, 8).map((o) => `${o.op} ${Math.round(o.share * 100)}% (${o.nodes} nodes)`).join(', ');
       notes.push(`${model}: where the forward+backward time goes (ONNX Runtime profile, 1 thread, share of kernel time): ${top}`);
+      // What bounds the goal: the job's multiply-adds at the best rate a Conv kernel reached, and
+      // the convolutions' own kernel time, both against PyTorch's whole time (2 threads, as the goal).
+      const prof2 = await runChild(model, Math.min(runs, 5), {}, true);
+      if (prof2.bound && ptWall !== undefined) {
+        const b = prof2.bound;
+        const floorMs = b.macs / (b.best_gmacs * 1e6);
+        metrics.push({ label: `${model}: multiply-adds alone at the fastest Conv kernel's rate, / PyTorch's wall time`, value: ratio(floorMs, ptWall), unit: 'x' });
+        metrics.push({ label: `${model}: nnlens Conv + ConvTranspose kernels alone (2 threads), / PyTorch's wall time`, value: ratio(b.conv_ms, ptWall), unit: 'x' });
+        notes.push(`${model}: what bounds the ratio (ONNX Runtime profile, 2 threads): forward + backward to the input is ${(b.macs / 1e9).toFixed(2)} G multiply-adds; the fastest Conv kernel of this graph ran at ${b.best_gmacs} GMAC/s, so the multiply-adds alone take at least ${floorMs.toFixed(1)} ms = ${ratio(floorMs, ptWall)}x PyTorch's wall time (${ptWall} ms); nnlens' Conv and ConvTranspose kernels took ${b.conv_ms} ms (${ratio(b.conv_ms, ptWall)}x) and all other kernels ${b.other_ms} ms, of which ${(prof2.profile ?? []).filter((o) => !['Conv', 'ConvTranspose'].includes(o.op)).slice(0, 5).map((o) => `${o.op} ${(o.us / 1000).toFixed(1)}`).join(', ')} ms (profiling adds a little to every kernel)`);
+      }
       notes.push(`${model}: the flipped-kernel Conv rule for stride-1 input gradients saves ${Math.round((1 - nnCpu / noFlipCpu) * 100)}% of the 1-thread CPU time (${noFlipCpu} -> ${nnCpu} ms)`);
     }
     return { metrics, notes };

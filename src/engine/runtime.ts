@@ -35,18 +35,35 @@ export async function getRuntime(): Promise<Runtime> {
   return runtime;
 }
 
+/** Serialized size from which a session's thread pool stops spinning after each run (see sessionOptions). */
+export const STOP_SPINNING_BYTES = 1 << 20;
+
 /**
  * Session options used for every engine session: full graph optimization, both cores.
+ *
+ * `session.force_spinning_stop`: every session has its own intra-op thread pool, whose workers
+ * spin for a while after a run. An engine uses several sessions (forward, gradients, the head of
+ * a CAM method), and a run of one right after a run of another shared the cores with the
+ * other's spinning workers: ResNet-18 forward and fwd+bwd calls alternating took 35 and 83 ms
+ * against 19 and 50 ms each alone; with spinning stopped at the end of each run, 19 and 50 ms,
+ * and a session alone is as fast as before (`node --import tsx bench/dev/session-spin.ts`).
+ * Turning spinning off altogether (`session.intra_op.allow_spinning` 0) costs 20-30% within a run.
+ * Small models keep spinning: their runs take microseconds, and waking the stopped workers for
+ * each run cost more than the spinning did (make-zoo tabular_mlp forward 47-57 us spinning, 53-95
+ * us stopped; gap_cnn 90-105 vs 136 us), so the stop applies from {@link STOP_SPINNING_BYTES}.
+ *
  * Environment overrides for experiments and benchmarks: NNLENS_THREADS (intra-op threads),
  * NNLENS_ORT_OPT (optimization level), NNLENS_SESSION_OPTIONS (JSON merged into the options).
+ * @param modelBytes size of the serialized graph, when known
  */
-export function sessionOptions(): InferenceSession.SessionOptions {
+export function sessionOptions(modelBytes = Infinity): InferenceSession.SessionOptions {
   const threads = typeof process !== 'undefined' ? Number(process.env.NNLENS_THREADS ?? 0) : 0;
   return {
     graphOptimizationLevel: (typeof process !== 'undefined' && (process.env.NNLENS_ORT_OPT as 'all' | undefined)) || 'all',
     ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
     executionMode: 'sequential',
     logSeverityLevel: 3,
+    ...(modelBytes >= STOP_SPINNING_BYTES ? { extra: { session: { force_spinning_stop: '1' } } } : {}),
     ...(typeof process !== 'undefined' && process.env.NNLENS_SESSION_OPTIONS ? (JSON.parse(process.env.NNLENS_SESSION_OPTIONS) as object) : {}),
   };
 }

@@ -36,7 +36,7 @@ export class Session {
       releaseScratch();
     }
     try {
-      const s = await ort.InferenceSession.create(file?.path ?? proto.finish(), sessionOptions());
+      const s = await ort.InferenceSession.create(file?.path ?? proto.finish(), sessionOptions(proto.length));
       return new Session(s, graph.outputs);
     } catch (e) {
       // ONNX Runtime names the temporary file it loaded; the user's file is `label`.

@@ -20,7 +20,10 @@
  *
  * `child MODEL --profile` additionally turns on ONNX Runtime's profiler (session option
  * `enableProfiling`, through a wrapped runtime: the engine is not changed) and prints the time per
- * op type of the forward+backward session: where the time goes.
+ * op type of the forward+backward session: where the time goes. One 2-thread profile per round
+ * also gives what bounds the ratio ({@link macBound}): the job's multiply-adds at the fastest
+ * rate any of its Conv kernels reached, and the convolutions' share of the kernel time, each set
+ * against PyTorch's wall time.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';

@@ -117,7 +117,7 @@ function relL2(a: ArrayLike<number>, b: ArrayLike<number>): number {
  * variable NNLENS_BENCH_SESSION_OPTIONS (JSON, e.g. `{"enableCpuMemArena": false}`), to measure
  * what a session setting would change without touching the engine.
  */
-async function wrapSessions(profilePrefix: string | undefined, extra: Record<string, unknown>): Promise<void> {
+export async function wrapSessions(profilePrefix: string | undefined, extra: Record<string, unknown>): Promise<void> {
   const ort = await getRuntime();
   let k = 0;
   const wrapped: Runtime = {
@@ -132,9 +132,23 @@ async function wrapSessions(profilePrefix: string | undefined, extra: Record<str
   setRuntime(wrapped, { readsFiles: true });
 }
 
+/**
+ * The events of every profile written by sessions wrapped with {@link wrapSessions}`(prefix)`
+ * (released sessions write `<prefix>-<k>_<timestamp>.json`; the name is not returned), which are
+ * deleted once read.
+ */
+export function takeProfiles(prefix: string): ProfileEvent[][] {
+  const files = readdirSync(dirname(prefix)).filter((f) => f.startsWith(`${basename(prefix)}-`) && f.endsWith('.json')).map((f) => join(dirname(prefix), f));
+  const events = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as ProfileEvent[]);
+  for (const f of files) rmSync(f, { force: true });
+  return events;
+}
+
 export interface ProfileEvent { cat?: string; name?: string; dur?: number; args?: { op_name?: string; input_type_shape?: Record<string, number[]>[]; output_type_shape?: Record<string, number[]>[] } }
 
 const CONV_OPS = new Set(['Conv', 'FusedConv', 'NchwcConv']);
+/** Whether a kernel is a convolution (Conv in any of ONNX Runtime's forms, or ConvTranspose). */
+const isConvKernel = (op: string): boolean => CONV_OPS.has(op) || op === 'ConvTranspose';
 const prod = (s: number[] = []): number => s.reduce((p, d) => p * d, 1);
 
 /**
@@ -142,7 +156,7 @@ const prod = (s: number[] = []): number => s.reduce((p, d) => p * d, 1);
  * taps per output channel (the same for ONNX Runtime's blocked NCHWc kernels, whose reordered
  * weights keep the element count); a Gemm/MatMul's output elements times the inner dimension.
  */
-function nodeMacs(e: ProfileEvent): number {
+export function nodeMacs(e: ProfileEvent): number {
   const ins = (e.args?.input_type_shape ?? []).map((o) => Object.values(o)[0]!);
   const out = Object.values(e.args?.output_type_shape?.[0] ?? {})[0];
   const [x, w] = ins;
@@ -168,7 +182,7 @@ export function macBound(events: ProfileEvent[], runs: number): MacBound {
   }
   for (const [name, r] of perNode) {
     const us = r.us / runs;
-    if (CONV_OPS.has(r.op) || r.op === 'ConvTranspose') conv += us; else other += us;
+    if (isConvKernel(r.op)) conv += us; else other += us;
     if (!name.startsWith('nnlens/')) fwdMacs += r.macs;
     if (CONV_OPS.has(r.op) && us >= 300) best = Math.max(best, r.macs / us / 1e3);
   }
@@ -179,8 +193,7 @@ export function macBound(events: ProfileEvent[], runs: number): MacBound {
  * Kernel time per op type and run in an ONNX Runtime profile (chrome trace JSON): `Node` events
  * named `<node>_kernel_time` carry the op type; `model_run` events count the runs.
  */
-function opTimes(file: string): { runs: number; nodes: number; ops: NonNullable<ChildFigures['profile']>; bound: MacBound } {
-  const events = JSON.parse(readFileSync(file, 'utf8')) as ProfileEvent[];
+function opTimes(events: ProfileEvent[]): { runs: number; nodes: number; ops: NonNullable<ChildFigures['profile']>; bound: MacBound } {
   const per = new Map<string, { us: number; nodes: Set<string> }>();
   let runs = 0;
   for (const e of events) {
@@ -245,10 +258,8 @@ async function child(model: string, runs: number, warmup: number, profile: boole
   if (profile) {
     // Releasing a profiled session writes `<prefix>-<k>_<timestamp>.json` (the name is not returned);
     // the forward+backward session is the one with the most kernels.
-    const files = readdirSync(tmpdir()).filter((f) => f.startsWith(`${basename(prefix)}-`) && f.endsWith('.json')).map((f) => join(tmpdir(), f));
-    const profiles = files.map((f) => opTimes(f)).sort((a, b) => b.nodes - a.nodes);
+    const profiles = takeProfiles(prefix).map(opTimes).sort((a, b) => b.nodes - a.nodes);
     if (profiles[0]) { out.profile = profiles[0].ops; out.profile_runs = profiles[0].runs; out.bound = profiles[0].bound; }
-    for (const f of files) rmSync(f, { force: true });
   }
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
@@ -378,10 +389,10 @@ export const engineBench: BenchModule = {
       const nnWall = med((r) => r.nn.median_ms)!, ptWall = med((r) => r.pt?.median_ms);
       const nnCpu = med((r) => r.nn1.cpu_ms_per_run)!, ptCpu = med((r) => r.pt1?.cpu_ms_per_run);
       metrics.push({ label: `${model}: wall, nnlens fwd+bwd (2 threads)`, value: nnWall, unit: 'ms' });
-      if (ptWall !== undefined) {
-        const r = med((x) => (x.pt ? ratio(x.nn.median_ms, x.pt.median_ms!) : undefined))!;
+      const wallRatio = med((x) => (x.pt ? ratio(x.nn.median_ms, x.pt.median_ms!) : undefined));
+      if (ptWall !== undefined && wallRatio !== undefined) {
         metrics.push({ label: `${model}: wall, PyTorch fwd+bwd (2 threads)`, value: ptWall, unit: 'ms' });
-        metrics.push({ label: `${model}: wall ratio nnlens / PyTorch`, value: r, unit: 'x', goal: `<= ${ENGINE_GOAL_RATIO}`, ok: r <= ENGINE_GOAL_RATIO });
+        metrics.push({ label: `${model}: wall ratio nnlens / PyTorch`, value: wallRatio, unit: 'x', goal: `<= ${ENGINE_GOAL_RATIO}`, ok: wallRatio <= ENGINE_GOAL_RATIO });
       }
       metrics.push({ label: `${model}: wall, nnlens with NNLENS_NO_FLIP=1 (2 threads)`, value: med((r) => r.noFlip.median_ms)!, unit: 'ms' });
       metrics.push({ label: `${model}: CPU, nnlens per fwd+bwd (1 thread)`, value: nnCpu, unit: 'ms' });
@@ -407,7 +418,7 @@ export const engineBench: BenchModule = {
       // What bounds the goal: the job's multiply-adds at the best rate a Conv kernel reached, and
       // the convolutions' own kernel time, both against PyTorch's whole time (2 threads, as the goal).
       const bounds = rounds.map((r) => r.prof.bound).filter((b): b is MacBound => b !== undefined);
-      if (bounds.length && ptWall !== undefined) {
+      if (bounds.length && ptWall !== undefined && wallRatio !== undefined) {
         // The machine's Conv throughput: the best any Conv kernel reached in any round (the host's
         // speed drifts; a slow moment does not lower what the hardware can do).
         const best = Math.max(...bounds.map((b) => b.best_gmacs));
@@ -416,11 +427,10 @@ export const engineBench: BenchModule = {
         // The profiler slows every kernel a little, so the convolutions' part of the (unprofiled)
         // wall ratio is their share of the profiled kernel time times that ratio.
         const share = median(bounds.map((b) => b.conv_ms / (b.conv_ms + b.other_ms)));
-        const wallRatio = med((x) => (x.pt ? ratio(x.nn.median_ms, x.pt.median_ms!) : undefined))!;
         const prof = rounds[rounds.length >> 1]!.prof;
         metrics.push({ label: `${model}: multiply-adds alone at the fastest Conv kernel's rate, / PyTorch's wall time`, value: ratio(floorMs, ptWall), unit: 'x' });
         metrics.push({ label: `${model}: the convolutions' part of the wall ratio (Conv + ConvTranspose kernels)`, value: ratio(share * wallRatio, 1), unit: 'x' });
-        notes.push(`${model}: what bounds the ratio (ONNX Runtime profile, 2 threads, one per round): forward + backward to the input is ${(macs / 1e9).toFixed(2)} G multiply-adds; the fastest Conv kernel of this graph ran at ${best} GMAC/s (per round ${bounds.map((b) => b.best_gmacs).join(', ')}), so the multiply-adds alone take at least ${floorMs.toFixed(1)} ms = ${ratio(floorMs, ptWall)}x PyTorch's wall time (${ptWall} ms). Conv and ConvTranspose kernels are ${Math.round(share * 100)}% of nnlens' kernel time (median over rounds), i.e. ${ratio(share * wallRatio, 1)} of the ${wallRatio}x wall ratio; in the middle round the other kernels' largest were ${(prof.profile ?? []).filter((o) => !['Conv', 'ConvTranspose'].includes(o.op)).slice(0, 5).map((o) => `${o.op} ${(o.us / 1000).toFixed(1)}`).join(', ')} ms (profiler on)`);
+        notes.push(`${model}: what bounds the ratio (ONNX Runtime profile, 2 threads, one per round): forward + backward to the input is ${(macs / 1e9).toFixed(2)} G multiply-adds; the fastest Conv kernel of this graph ran at ${best} GMAC/s (per round ${bounds.map((b) => b.best_gmacs).join(', ')}), so the multiply-adds alone take at least ${floorMs.toFixed(1)} ms = ${ratio(floorMs, ptWall)}x PyTorch's wall time (${ptWall} ms). Conv and ConvTranspose kernels are ${Math.round(share * 100)}% of nnlens' kernel time (median over rounds), i.e. ${ratio(share * wallRatio, 1)} of the ${wallRatio}x wall ratio; in the middle round the other kernels' largest were ${(prof.profile ?? []).filter((o) => !isConvKernel(o.op)).slice(0, 5).map((o) => `${o.op} ${(o.us / 1000).toFixed(1)}`).join(', ')} ms (profiler on)`);
       }
       notes.push(`${model}: the flipped-kernel Conv rule for stride-1 input gradients saves ${Math.round((1 - nnCpu / noFlipCpu) * 100)}% of the 1-thread CPU time (${noFlipCpu} -> ${nnCpu} ms)`);
     }

@@ -1,32 +1,23 @@
 /**
  * Where the forward+backward time of a zoo model goes, node by node (ONNX Runtime profile):
- * `node --import tsx bench/dev/node-profile.ts resnet18 [runs] [top]`. For every Conv /
- * ConvTranspose / MatMul / Gemm node it counts the multiply-adds from the profiled shapes and
+ * `node --import tsx bench/dev/node-profile.ts resnet18 [runs] [top]`. For every Conv / MatMul /
+ * Gemm node it counts the multiply-adds from the profiled shapes (bench/engine.ts nodeMacs) and
  * prints the achieved GMAC/s, so slow kernels stand out against the machine's conv throughput.
  * Threads: NNLENS_THREADS (default: ORT's, one per core).
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { Engine } from '../../src/engine/engine.ts';
 import type { NdArray } from '../../src/engine/ndarray.ts';
-import { getRuntime, setRuntime, type Runtime } from '../../src/engine/runtime.ts';
 import { openModel } from '../../src/formats/registry.ts';
 import { readNpy } from '../../src/io/npy.ts';
 import { zooEntry } from '../../test/helpers/zoo.ts';
-
-interface Ev { cat?: string; name?: string; dur?: number; args?: { op_name?: string; input_type_shape?: Record<string, number[]>[]; output_type_shape?: Record<string, number[]>[] } }
+import { nodeMacs, takeProfiles, wrapSessions, type ProfileEvent } from '../engine.ts';
 
 const [model = 'resnet18', runsArg = '10', topArg = '40'] = process.argv.slice(2);
 const runs = Number(runsArg), top = Number(topArg);
 const prefix = join(tmpdir(), `nnlens-nodeprof-${process.pid}`);
-const ort = await getRuntime();
-let k = 0;
-const wrapped: Runtime = {
-  Tensor: ort.Tensor,
-  InferenceSession: { create: (m, o) => ort.InferenceSession.create(m, { ...o, enableProfiling: true, profileFilePrefix: `${prefix}-${k++}` }) },
-};
-setRuntime(wrapped, { readsFiles: true });
+await wrapSessions(prefix, {});
 const z = zooEntry(model);
 const engine = Engine.fromModel(await openModel(z.model));
 const name = engine.inputs()[0]!.name;
@@ -39,36 +30,20 @@ for (let i = 0; i < runs; i++) await engine.gradients(feeds, req, values);
 const wall = (performance.now() - t0) / runs;
 await engine.dispose();
 
-const files = readdirSync(tmpdir()).filter((f) => f.startsWith(`${basename(prefix)}-`)).map((f) => join(tmpdir(), f));
-let best: Ev[] = [];
-for (const f of files) { const ev = JSON.parse(readFileSync(f, 'utf8')) as Ev[]; if (ev.length > best.length) best = ev; rmSync(f); }
-const allRuns = best.filter((e) => e.name === 'model_run').length;
-const skip = allRuns - runs; // first call + warm-ups
-interface Row { node: string; op: string; us: number[]; ins: number[][]; outs: number[][] }
+// The forward+backward session's profile is the one with the most events.
+const best = takeProfiles(prefix).reduce((a, b) => (b.length > a.length ? b : a), [] as ProfileEvent[]);
+const skip = best.filter((e) => e.name === 'model_run').length - runs; // first call + warm-ups
+interface Row { node: string; op: string; us: number[]; ins: number[][]; outs: number[][]; macs: number }
 const rows = new Map<string, Row>();
-let run = -1;
 for (const e of best) {
-  if (e.name === 'model_run') { run++; continue; }
   if (e.cat !== 'Node' || !e.name?.endsWith('_kernel_time') || !e.args?.op_name) continue;
-  const r = rows.get(e.name) ?? { node: e.name.replace(/_kernel_time$/, ''), op: e.args.op_name, us: [], ins: (e.args.input_type_shape ?? []).map((o) => Object.values(o)[0]!), outs: (e.args.output_type_shape ?? []).map((o) => Object.values(o)[0]!) };
+  const r = rows.get(e.name) ?? { node: e.name.replace(/_kernel_time$/, ''), op: e.args.op_name, us: [], ins: (e.args.input_type_shape ?? []).map((o) => Object.values(o)[0]!), outs: (e.args.output_type_shape ?? []).map((o) => Object.values(o)[0]!), macs: nodeMacs(e) };
   r.us.push(e.dur ?? 0);
   rows.set(e.name, r);
 }
-const prod = (s: number[] = []): number => s.reduce((p, d) => p * d, 1);
-function macs(r: Row): number {
-  const [x, w] = r.ins, y = r.outs[0];
-  if (!x || !w || !y) return 0;
-  if (r.op === 'Conv' || r.op === 'FusedConv' || r.op === 'NchwcConv') {
-    // y elements x (input channels per group x kernel taps); NCHWc weights are blocked, so use w's own size / out channels.
-    return prod(y) * (prod(w) / w[0]!);
-  }
-  if (r.op === 'ConvTranspose') return prod(x) * (prod(w) / w[0]!);
-  if (r.op === 'MatMul' || r.op === 'Gemm' || r.op === 'FusedMatMul') return prod(y) * x[x.length - 1]!;
-  return 0;
-}
 const list = [...rows.values()].map((r) => {
   const us = r.us.slice(-runs).reduce((s, v) => s + v, 0) / Math.min(runs, r.us.length);
-  return { ...r, mean: us, macs: macs(r) };
+  return { ...r, mean: us };
 });
 const total = list.reduce((s, r) => s + r.mean, 0);
 const byOp = new Map<string, { us: number; n: number; macs: number }>();

@@ -46,13 +46,14 @@ export const STOP_SPINNING_BYTES = 1 << 20;
  * a CAM method), and a run of one right after a run of another shared the cores with the
  * other's spinning workers: ResNet-18 forward and fwd+bwd calls alternating took 35 and 83 ms
  * against 19 and 50 ms each alone; with spinning stopped at the end of each run, 19 and 50 ms,
- * and a session alone is as fast as before (`node --import tsx bench/dev/session-spin.ts`).
+ * and a session alone is as fast as before; a Grad-CAM call (forward + CAM head) 41 -> 23 ms,
+ * saliency 125 -> 78 ms (`node --import tsx bench/dev/session-spin.ts resnet18 gap_cnn`).
  * Turning spinning off altogether (`session.intra_op.allow_spinning` 0) costs 20-30% within a run;
  * `session.dynamic_block_base` 4 (finer work split between the threads) did not help ResNet-18's
  * fwd+bwd (mean 55.9 vs 54.2 ms over 6 alternating rounds).
  * Small models keep spinning: their runs take microseconds, and waking the stopped workers for
- * each run cost more than the spinning did (make-zoo tabular_mlp forward 47-57 us spinning, 53-95
- * us stopped; gap_cnn 90-105 vs 136 us), so the stop applies from {@link STOP_SPINNING_BYTES}.
+ * each run cost more than the spinning did (make-zoo gap_cnn forward 34-38 us spinning, 44-86 us
+ * stopped; fwd+bwd 137-156 vs 169-240 us), so the stop applies from {@link STOP_SPINNING_BYTES}.
  *
  * Environment overrides for experiments and benchmarks: NNLENS_THREADS (intra-op threads),
  * NNLENS_ORT_OPT (optimization level), NNLENS_SESSION_OPTIONS (JSON merged into the options).

@@ -29,14 +29,6 @@ export const relu: GradRule = {
 
 /** float(v > 0) in the dtype of `v`. */
 function positiveMask(c: GradContext, v: string): string {
-  const vs = c.shape(v);
-  if (process.env.NNLENS_RELU_MASK === 'tanh' && vs.length === 4 && c.dtype(v) === 'float32') {
-    // Experiment: tanh(1e38 * y) through BatchNormalization, which ORT turns into a depthwise
-    // NCHWc Conv with the Tanh fused, so the mask and the Mul stay in the blocked layout.
-    const C = vs[1]!;
-    const ch = (val: number): string => c.e.b.floats(Array(C).fill(val), [C]);
-    return c.e.op('Tanh', [c.e.op('BatchNormalization', [v, ch(1e38), ch(0), ch(0), ch(1)], { epsilon: { float: 0 } })]);
-  }
   return c.e.op('Cast', [c.e.op('Greater', [v, c.e.scalar(0)])], { to: onnxDtypeCode(c.dtype(v)) });
 }
 

@@ -30,9 +30,7 @@ export const maxPool: GradRule = {
     let idx = c.node.outputs[1];
     if (!idx) {
       idx = e.b.fresh('MaxPool_indices');
-      // Experiment (NNLENS_POOL2): a second MaxPool for the indices, the forward one left plain.
-      if (process.env.NNLENS_POOL2) e.b.graph.nodes.push({ ...c.node, name: e.b.fresh('MaxPool_node'), outputs: [e.b.fresh('MaxPool'), idx] });
-      else if (at >= 0) nodes[at] = { ...c.node, outputs: [c.node.outputs[0]!, idx] };
+      if (at >= 0) nodes[at] = { ...c.node, outputs: [c.node.outputs[0]!, idx] };
       else e.b.graph.nodes.push({ ...c.node, name: e.b.fresh('MaxPool_node'), outputs: [e.b.fresh('MaxPool'), idx] });
     }
     const total = xs.reduce((p, d) => p * d, 1);

@@ -50,7 +50,8 @@ export const STOP_SPINNING_BYTES = 1 << 20;
  * saliency 125 -> 78 ms (`node --import tsx bench/dev/session-spin.ts resnet18 gap_cnn`).
  * Turning spinning off altogether (`session.intra_op.allow_spinning` 0) costs 20-30% within a run;
  * `session.dynamic_block_base` 4 (finer work split between the threads) did not help ResNet-18's
- * fwd+bwd (mean 55.9 vs 54.2 ms over 6 alternating rounds).
+ * fwd+bwd (mean 55.9 vs 54.2 ms over 6 alternating rounds: `node --import tsx
+ * bench/dev/ab-env.ts resnet18 6 - 'NNLENS_SESSION_OPTIONS={"extra":{"session":{"dynamic_block_base":"4"}}}'`).
  * Small models keep spinning: their runs take microseconds, and waking the stopped workers for
  * each run cost more than the spinning did (make-zoo gap_cnn forward 34-38 us spinning, 44-86 us
  * stopped; fwd+bwd 137-156 vs 169-240 us), so the stop applies from {@link STOP_SPINNING_BYTES}.

@@ -18,9 +18,11 @@ const num = (c: GradContext, name: string, fallback: number): number => attr(c.n
  * dy * float(y > 0): the same values as Where(y > 0, dy, 0) for finite dy (0 or -0 where
  * masked), and about 3x cheaper in ORT, whose Where with a broadcast scalar is slow (1 thread,
  * 64x112x112: 0.7 ms vs 2.1 ms). A mask that stays in ORT's blocked NCHWc layout (so the Mul
- * needs no layout reorders), tanh(1e38 * y) as a depthwise Conv with a fused Tanh, was slower:
- * ResNet-18 2-thread profile 56.5 vs 52.2 ms (the 15 mask Convs cost 2.9 ms, more than the
- * Greater/Cast and reorders they replace), ResNet-50 A/B 137/110 vs 114/107 ms (2026-11-22).
+ * needs no layout reorders), tanh(1e38 * y) as a depthwise Conv with a fused Tanh, was no faster
+ * end to end and is inexact for 0 < y < ~1e-37: median paired ratio 0.99 on ResNet-18 (8 rounds)
+ * and 0.88 / 0.99 on ResNet-50 (6 and 8 rounds), 2026-11-22; the 15 mask Convs of ResNet-18 cost
+ * 2.9 ms, about what the Greater/Cast and reorders they replace cost. That version is commit
+ * 14e139a (`git checkout 14e139a && node --import tsx bench/dev/ab-env.ts resnet18 8 - NNLENS_RELU_MASK=tanh`).
  */
 export const relu: GradRule = {
   ops: ['Relu'],

@@ -12,7 +12,8 @@
  * 43% of its work); 3x3/2 and 1x1/2 about twice slower (zero-padded sub-kernels, and the
  * interleave is a 6-D transpose, which ORT runs at ~5 ns per element). With the exact
  * per-phase taps (one stride-1 Conv per phase, no zero taps) and one GatherElements over a
- * constant index map as the interleave (0.08 ms for 256x28x28 against 1.15 ms for DepthToSpace),
+ * constant index map as the interleave (0.08 ms for 256x28x28 against 1.15 ms for DepthToSpace:
+ * `node --import tsx bench/dev/ops/interleave.ts 256,14,14`),
  * the whole fwd+bwd did not get measurably faster either: paired ratio to ConvTranspose 0.99 on
  * ResNet-18 (10 rounds) and 0.97 on ResNet-50 (6 rounds, round-to-round spread 0.74-1.33), 2
  * threads, 2026-11-22; the stem (3 output channels) was 3x slower as phase Convs. That version,

@@ -9,7 +9,8 @@
  * ~7 ms for indices + ScatterElements (64x112x112, 3x3/2): the ~50 data-movement ops cost more.
  * Nor did a separate MaxPool-with-indices next to a plain forward MaxPool help, although it keeps
  * the forward in ORT's NCHWc layout (residual Add+Relu fused into the Convs, 3 fewer reorders):
- * ResNet-18 fwd+bwd median 53.3 vs 50.8 ms over 8 alternating rounds (2026-11-22).
+ * ResNet-18 fwd+bwd median paired ratio 1.07 over 8 alternating rounds (2026-11-22; commit 14e139a,
+ * `git checkout 14e139a && node --import tsx bench/dev/ab-env.ts resnet18 8 - NNLENS_POOL2=1`).
  * AveragePool: dY divided by each window's element count, spread back over the window by a
  * depthwise ConvTranspose with a kernel of ones; counts follow the spec's count_include_pad
  * and ceil_mode rules. Global pools broadcast back.
